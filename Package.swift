@@ -1,0 +1,38 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "ShapDrift",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "ShapDrift", targets: ["ShapDrift"]),
+        .executable(name: "shapdrift", targets: ["shapdrift"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // OpenBLAS (cblas) and LAPACKE from Debian's libopenblas-dev and liblapacke-dev.
+        .systemLibrary(
+            name: "CBLAS",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
+        ),
+        .target(
+            name: "ShapDrift",
+            dependencies: ["CBLAS"],
+            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+        ),
+        .executableTarget(
+            name: "shapdrift",
+            dependencies: [
+                "ShapDrift",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "ShapDriftTests",
+            dependencies: ["ShapDrift"],
+            exclude: ["Fixtures"]
+        ),
+    ]
+)

@@ -1,0 +1,96 @@
+/// Chooses and prepares an attribution engine for a model, and runs it on batches of rows.
+///
+/// This is the one place that checks a method fits a model and that the data suits the method
+/// (a linear model cannot take missing values), so every command behaves the same.
+public struct Explainer: Sendable {
+    public let model: Model
+    public let method: AttributionMethod
+    private let engine: Engine
+
+    private enum Engine: Sendable {
+        case pathDependent(PathDependentTreeSHAP)
+        case linear(LinearSHAP)
+    }
+
+    /// - Parameters:
+    ///   - method: `nil` picks `AttributionMethod.automatic(for:)`.
+    ///   - background: rows in model feature order, for methods that measure against a sample.
+    ///   - backgroundFile: where `background` came from, for error messages.
+    public init(model: Model, method: AttributionMethod? = nil, background: FeatureBatch? = nil,
+                backgroundFile: String = "background") throws(InputError) {
+        self.model = model
+        let chosen = method ?? .automatic(for: model)
+        self.method = chosen
+        switch (chosen, model.predictor) {
+        case (.treePathDependent, .trees(let ensemble)):
+            engine = .pathDependent(PathDependentTreeSHAP(ensemble: ensemble))
+        case (.linear, .linear(let linear)):
+            let means: [Double]
+            if let background {
+                guard background.rowCount > 0 else { throw InputError(file: backgroundFile, "the background has no rows") }
+                try Self.requireComplete(background, model: model, file: backgroundFile)
+                means = LinearSHAP.backgroundMeans(background)
+            } else if let exported = linear.featureMeans {
+                means = exported
+            } else {
+                throw InputError("linear SHAP needs the feature means: pass --background DATA, or export the model with its feature means")
+            }
+            engine = .linear(LinearSHAP(model: linear, means: means))
+        case (.treePathDependent, .linear):
+            throw InputError("method \(chosen.rawValue) needs a tree model, and this is a linear model; use --method linear")
+        case (.linear, .trees):
+            throw InputError("method \(chosen.rawValue) needs a linear model, and this is a tree ensemble; use --method tree-path-dependent")
+        }
+    }
+
+    /// Base value (expected model output) per output.
+    public var baseValues: [Double] {
+        switch engine {
+        case .pathDependent(let engine): return engine.baseValues
+        case .linear(let engine): return engine.baseValues
+        }
+    }
+
+    /// Attributions for `batch` (features in model order) read from `file`.
+    public func explain(_ batch: FeatureBatch, file: String, threads: Int = RowParallel.defaultThreads) throws(InputError) -> AttributionBatch {
+        switch engine {
+        case .pathDependent(let engine):
+            return engine.explain(batch, threads: threads)
+        case .linear(let engine):
+            try Self.requireComplete(batch, model: model, file: file)
+            return engine.explain(batch, threads: threads)
+        }
+    }
+
+    static func requireComplete(_ batch: FeatureBatch, model: Model, file: String) throws(InputError) {
+        guard let index = batch.values.firstIndex(where: { $0.isNaN }) else { return }
+        throw InputError(file: file, line: batch.sourceLines[index / batch.numFeatures],
+                         field: model.displayFeatureNames[index % batch.numFeatures],
+                         "missing value: a linear model needs every feature")
+    }
+}
+
+/// The model's raw (margin-space) outputs, `rows × numOutputs` row-major.
+public func predictRaw(_ model: Model, _ batch: FeatureBatch, file: String) throws(InputError) -> [Double] {
+    switch model.predictor {
+    case .trees(let ensemble):
+        var result = [Double](repeating: 0, count: batch.rowCount * ensemble.numOutputs)
+        result.withUnsafeMutableBufferPointer { output in
+            let out = UncheckedSendable(output)
+            batch.values.withUnsafeBufferPointer { input in
+                let data = UncheckedSendable(input)
+                RowParallel.forEachRange(rowCount: batch.rowCount) { range in
+                    for row in range {
+                        ensemble.predict(
+                            row: UnsafeBufferPointer(rebasing: data.value[(row * ensemble.numFeatures)..<((row + 1) * ensemble.numFeatures)]),
+                            into: UnsafeMutableBufferPointer(rebasing: out.value[(row * ensemble.numOutputs)..<((row + 1) * ensemble.numOutputs)]))
+                    }
+                }
+            }
+        }
+        return result
+    case .linear(let linear):
+        try Explainer.requireComplete(batch, model: model, file: file)
+        return LinearSHAP.predict(linear, batch)
+    }
+}

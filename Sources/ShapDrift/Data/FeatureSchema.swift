@@ -1,0 +1,62 @@
+/// The features a model expects, and how data columns are matched to them.
+///
+/// Columns are matched by name whenever the model has names; position is used only for models
+/// exported without names, and then the column count must agree. LightGBM writes spaces in
+/// feature names as underscores, so a column `mean radius` matches the model feature
+/// `mean_radius`.
+public struct FeatureSchema: Sendable, Equatable {
+    public let names: [String]?
+    public let count: Int
+
+    public init(names: [String]?, count: Int) {
+        self.names = names
+        self.count = count
+    }
+
+    public init(model: Model) {
+        self.init(names: model.featureNames, count: model.numFeatures)
+    }
+
+    /// For each model feature, the index of the data column holding it.
+    /// - Parameters:
+    ///   - header: the data's column names.
+    ///   - file: the data file, for error messages.
+    public func columnIndices(forHeader header: [String], file: String) throws(InputError) -> [Int] {
+        guard let names else {
+            guard header.count == count else {
+                throw InputError(file: file, line: 1,
+                                 "the model has no feature names, so columns are taken in order: expected \(count) columns, found \(header.count)")
+            }
+            return Array(0..<count)
+        }
+        var exact: [String: Int] = [:]
+        var underscored: [String: Int] = [:]
+        for (index, column) in header.enumerated() {
+            if exact[column] != nil {
+                if names.contains(column) {
+                    throw InputError(file: file, line: 1, column: index + 1, field: column, "column appears more than once in the header")
+                }
+                continue
+            }
+            exact[column] = index
+            let alias = column.replacingOccurrences(of: " ", with: "_")
+            if underscored[alias] == nil { underscored[alias] = index }
+        }
+        var indices: [Int] = []
+        var missing: [String] = []
+        for name in names {
+            if let index = exact[name] ?? underscored[name] {
+                indices.append(index)
+            } else {
+                missing.append(name)
+            }
+        }
+        guard missing.isEmpty else {
+            let shown = missing.prefix(10).map { "'\($0)'" }.joined(separator: ", ")
+            let more = missing.count > 10 ? " and \(missing.count - 10) more" : ""
+            throw InputError(file: file, line: 1,
+                             "missing feature column(s) \(shown)\(more); the model needs \(count) features, by name")
+        }
+        return indices
+    }
+}

@@ -1,0 +1,41 @@
+/// An error in something the user handed us: a model file, a data file, or a command-line value.
+///
+/// Every error names where the problem is (file, line or row, column or feature) and what was
+/// expected, so the message alone is enough to fix the input. The command-line tool maps every
+/// `InputError` to exit code 2.
+public struct InputError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// The file the problem is in (as given by the user), or `nil` for a command-line value.
+    public var file: String?
+    /// 1-based line of the file (for CSV: the physical line, header = line 1).
+    public var line: Int?
+    /// 1-based column: a character column for model files, a field number for CSV.
+    public var column: Int?
+    /// The feature, column name or JSON path the problem concerns.
+    public var field: String?
+    /// What is wrong and what was expected.
+    public var message: String
+
+    public init(file: String? = nil, line: Int? = nil, column: Int? = nil, field: String? = nil, _ message: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.field = field
+        self.message = message
+    }
+
+    public var description: String {
+        var location = file ?? ""
+        if let line { location += location.isEmpty ? "line \(line)" : ":\(line)" }
+        if let column { location += ":\(column)" }
+        var text = location.isEmpty ? "" : location + ": "
+        if let field { text += "\(field): " }
+        return text + message
+    }
+
+    /// The same error attributed to `file` when it had none (lower layers do not know file names).
+    public func inFile(_ name: String) -> InputError {
+        var copy = self
+        if copy.file == nil { copy.file = name }
+        return copy
+    }
+}

@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import ShapDrift
+
+struct ModelOption: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Model file: XGBoost JSON, LightGBM text, or ShapDrift JSON.", valueName: "path"))
+    var model: String
+
+    func load() throws -> Model {
+        try ModelLoader().load(path: model)
+    }
+}
+
+extension AttributionMethod: ExpressibleByArgument {}
+
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show what was loaded from a model file.")
+
+    @OptionGroup var modelOption: ModelOption
+
+    func run() throws {
+        let model = try modelOption.load()
+        print(ModelSummary(model: model, file: modelOption.model).text, terminator: "")
+    }
+}
+
+struct Predict: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the model's raw outputs (row,output,value), to check an export against the trained model.")
+
+    @OptionGroup var modelOption: ModelOption
+
+    @Option(help: ArgumentHelp("CSV with a header; columns matched to features by name. '-' reads standard input.", valueName: "path"))
+    var data: String
+
+    @Option(help: ArgumentHelp("Where to write the CSV ('-' = standard output).", valueName: "path"))
+    var output: String = "-"
+
+    func run() throws {
+        let model = try modelOption.load()
+        let reader = try CSVFeatureReader(path: data, schema: FeatureSchema(model: model))
+        let batch = try reader.readAll()
+        let values = try predictRaw(model, batch, file: reader.file)
+        try writeAtomically(AttributionCSVWriter.predictions(values, numOutputs: model.numOutputs), to: output)
+    }
+}
+
+struct Explain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compute SHAP attributions for every row of a CSV file.",
+        discussion: """
+        Output: row,output,<features in model order>,base_value — one line per row per model output, \
+        in the model's raw output space (log-odds for logistic objectives). Additivity holds: the \
+        feature columns plus base_value equal the raw model output.
+        """)
+
+    @OptionGroup var modelOption: ModelOption
+
+    @Option(help: ArgumentHelp("CSV with a header; columns matched to features by name. '-' reads standard input.", valueName: "path"))
+    var data: String
+
+    @Option(help: ArgumentHelp("Background sample (CSV) for methods measured against data (linear: its feature means).", valueName: "path"))
+    var background: String?
+
+    @Option(help: ArgumentHelp("auto, \(AttributionMethod.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "method"))
+    var method: String = "auto"
+
+    @Option(help: ArgumentHelp("Where to write the CSV ('-' = standard output).", valueName: "path"))
+    var output: String = "-"
+
+    @Option(help: "Worker threads (default: all cores).")
+    var threads: Int?
+
+    func validate() throws {
+        if method != "auto", AttributionMethod(rawValue: method) == nil {
+            throw ValidationError("unknown method '\(method)', expected auto, \(AttributionMethod.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        let model = try modelOption.load()
+        let schema = FeatureSchema(model: model)
+        var backgroundBatch: FeatureBatch? = nil
+        var backgroundFile = "background"
+        if let background {
+            let reader = try CSVFeatureReader(path: background, schema: schema)
+            backgroundBatch = try reader.readAll()
+            backgroundFile = reader.file
+        }
+        let explainer = try Explainer(model: model, method: AttributionMethod(rawValue: method), background: backgroundBatch,
+                                      backgroundFile: backgroundFile)
+        let reader = try CSVFeatureReader(path: data, schema: schema)
+        let batch = try reader.readAll()
+        let attributions = try explainer.explain(batch, file: reader.file, threads: threads ?? RowParallel.defaultThreads)
+        try writeAtomically(AttributionCSVWriter.attributions(attributions, featureNames: model.displayFeatureNames), to: output)
+    }
+}

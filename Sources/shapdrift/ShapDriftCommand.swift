@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import ShapDrift
+
+/// Exit codes for schedulers: 0 no drift, 1 drift found, 2 usage or input error.
+enum ExitStatus {
+    static let usageOrInputError: Int32 = 2
+}
+
+struct ShapDriftCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "shapdrift",
+        abstract: "Exact SHAP attributions for tree and linear models, and feature-attribution drift checks.",
+        discussion: "Exit codes: 0 no drift, 1 drift found, 2 usage or input error.",
+        subcommands: [Inspect.self, Predict.self, Explain.self]
+    )
+}
+
+/// Runs the command line and turns every failure into a one-line message and exit code 2.
+@main
+enum Main {
+    static func main() {
+        do {
+            var command = try ShapDriftCommand.parseAsRoot()
+            try command.run()
+        } catch let error as InputError {
+            fail("\(error)")
+        } catch {
+            let code = ShapDriftCommand.exitCode(for: error)
+            if code == .success {
+                print(ShapDriftCommand.fullMessage(for: error))
+                exit(0)
+            }
+            fail(ShapDriftCommand.fullMessage(for: error))
+        }
+    }
+
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("shapdrift: error: \(message)\n".utf8))
+        exit(ExitStatus.usageOrInputError)
+    }
+}

@@ -1,0 +1,152 @@
+"""Makes the small real model exports that pin ShapDrift's format rules (Tests/.../FormatRuleTests).
+
+Each case folder gets the native model file, `data.csv` (rows chosen to exercise one rule),
+`predictions.csv` (the native library's raw output) and `contribs[_class<k>].csv` (the native
+library's own SHAP: xgboost `pred_contribs`, LightGBM `pred_contrib`; features + base_value).
+
+Run with xgboost 3.4.1, lightgbm 4.7.0, numpy, pandas (Python >= 3.10):
+    python make_format_rule_models.py format_rules
+"""
+import json
+import os
+import sys
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+import xgboost as xgb
+
+
+def to_csv(frame, path):
+    """Writes every number as the shortest decimal that reads back as the same float64; NaN as empty."""
+    text = frame.map(lambda v: "" if pd.isna(v) else repr(float(v)))
+    text.to_csv(path, index=False)
+
+
+def write_case(folder, frame, raw, contribs, feature_names):
+    os.makedirs(folder, exist_ok=True)
+    to_csv(frame, os.path.join(folder, "data.csv"))
+    raw = np.asarray(raw, dtype=np.float64)
+    if raw.ndim == 1:
+        to_csv(pd.DataFrame({"raw_output": raw}), os.path.join(folder, "predictions.csv"))
+    else:
+        to_csv(pd.DataFrame({f"raw_output_class{k}": raw[:, k] for k in range(raw.shape[1])}),
+               os.path.join(folder, "predictions.csv"))
+    contribs = np.asarray(contribs, dtype=np.float64)
+    columns = list(feature_names) + ["base_value"]
+    if contribs.ndim == 2:
+        to_csv(pd.DataFrame(contribs, columns=columns), os.path.join(folder, "contribs.csv"))
+    else:
+        for k in range(contribs.shape[1]):
+            to_csv(pd.DataFrame(contribs[:, k, :], columns=columns), os.path.join(folder, f"contribs_class{k}.csv"))
+
+
+def xgb_case(folder, params, X, y, X_test, rounds=8, rewrite=None):
+    names = list(X.columns)
+    booster = xgb.train(params, xgb.DMatrix(X, label=y, feature_names=names), num_boost_round=rounds)
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, "model.json")
+    booster.save_model(path)
+    if rewrite:
+        with open(path) as handle:
+            document = json.load(handle)
+        rewrite(document)
+        with open(path, "w") as handle:
+            json.dump(document, handle)
+        booster = xgb.Booster(model_file=path)
+    test = xgb.DMatrix(X_test, feature_names=names, missing=np.nan)
+    raw = booster.predict(test, output_margin=True)
+    contribs = booster.predict(test, pred_contribs=True)
+    write_case(folder, X_test, raw, contribs, names)
+    return booster
+
+
+def main(root):
+    rng = np.random.default_rng(20261125)
+
+    # float32 boundary: rows exactly on a threshold, and doubles just below it that round to it
+    # in float32 (xgboost compares float32(x) < float32(threshold): both go right).
+    X = pd.DataFrame({"a": rng.normal(size=400) * 1.7 + 0.3, "b": rng.normal(size=400)})
+    y = (X["a"] > 0.31).astype(float) * 3 + X["b"]
+    booster = xgb_case(os.path.join(root, "xgb_float32_boundary"), {"objective": "reg:squarederror", "max_depth": 2, "eta": 0.5, "seed": 1},
+                       X, y, X.head(2), rounds=4)
+    tree = json.loads(booster.save_raw("json"))["learner"]["gradient_booster"]["model"]["trees"][0]
+    threshold = np.float32(tree["split_conditions"][0])
+    feature = ["a", "b"][tree["split_indices"][0]]
+    on = float(threshold)
+    below = np.nextafter(on, -np.inf)  # a double below the threshold ...
+    assert np.float32(below) == threshold  # ... that rounds to it in float32
+    clearly_below = float(np.nextafter(threshold, np.float32(-np.inf)))
+    test = pd.DataFrame({"a": [0.0, 0.0, 0.0], "b": [0.0, 0.0, 0.0]})
+    test[feature] = [on, below, clearly_below]
+    xgb_case(os.path.join(root, "xgb_float32_boundary"), {"objective": "reg:squarederror", "max_depth": 2, "eta": 0.5, "seed": 1},
+             X, y, test, rounds=4)
+
+    # default_left: missing values in training make some splits send NaN left, some right.
+    X = pd.DataFrame({"a": rng.normal(size=600), "b": rng.normal(size=600), "c": rng.normal(size=600)})
+    y = X["a"] * 2 - X["b"] + (X["c"] > 0)
+    X.loc[rng.random(600) < 0.3, "a"] = np.nan
+    X.loc[rng.random(600) < 0.3, "c"] = np.nan
+    y = np.where(X["a"].isna(), 4.0, y)
+    test = X.sample(40, random_state=3).reset_index(drop=True)
+    test.loc[0:9, ["a", "b", "c"]] = np.nan
+    xgb_case(os.path.join(root, "xgb_default_left"), {"objective": "reg:squarederror", "max_depth": 3, "eta": 0.3, "seed": 2},
+             X, y, test, rounds=10)
+
+    # base_score forms, binary:logistic (logit link): the array string xgboost 3 writes ...
+    Xb = pd.DataFrame({"p": rng.normal(size=500), "q": rng.normal(size=500)})
+    yb = (Xb["p"] + 0.5 * rng.normal(size=500) > 0.4).astype(float)
+    xgb_case(os.path.join(root, "xgb_base_score_array"), {"objective": "binary:logistic", "max_depth": 2, "seed": 3},
+             Xb, yb, Xb.head(20))
+
+    # ... a plain number string, as xgboost 1.x wrote it ...
+    def plain(document):
+        document["learner"]["learner_model_param"]["base_score"] = "3.5E-1"
+    xgb_case(os.path.join(root, "xgb_base_score_plain"), {"objective": "binary:logistic", "max_depth": 2, "seed": 3},
+             Xb, yb, Xb.head(20), rewrite=plain)
+
+    # ... and the log link of count:poisson.
+    yc = rng.poisson(np.exp(0.5 * Xb["p"] + 0.3))
+    xgb_case(os.path.join(root, "xgb_poisson"), {"objective": "count:poisson", "max_depth": 2, "seed": 4},
+             Xb, yc, Xb.head(20))
+
+    # multi-class grouping with one base score per class.
+    Xm = pd.DataFrame({f"m{i}": rng.normal(size=600) for i in range(4)})
+    ym = np.argmax(Xm.values[:, :3] + 0.3 * rng.normal(size=(600, 3)), axis=1)
+    xgb_case(os.path.join(root, "xgb_multiclass"), {"objective": "multi:softprob", "num_class": 3, "max_depth": 2, "seed": 5},
+             Xm, ym, Xm.head(30), rounds=5)
+
+    # LightGBM: categorical bitsets spanning several 32-bit words (categories up to 69), NaN and
+    # zero missing types, and multi-class interleaving.
+    n = 3000
+    cat = rng.integers(0, 70, size=n)
+    effect = np.where(np.isin(cat, [3, 17, 33, 40, 41, 64, 68]), 2.0, 0.0)
+    Xl = pd.DataFrame({"x one": rng.normal(size=n), "zeroish": np.where(rng.random(n) < 0.3, 0.0, rng.normal(size=n)), "cat": cat.astype(float)})
+    yl = effect + Xl["x one"] + np.where(Xl["zeroish"] == 0, 1.5, Xl["zeroish"])
+    Xl.loc[rng.random(n) < 0.2, "x one"] = np.nan
+    yl = np.where(Xl["x one"].isna(), yl + 3.0, yl)
+    params = {"objective": "regression", "num_leaves": 15, "learning_rate": 0.2, "min_data_per_group": 5, "cat_smooth": 1,
+              "max_cat_threshold": 64, "min_data_in_leaf": 5, "verbose": -1, "seed": 6, "deterministic": True, "num_threads": 1}
+    booster = lgb.train(params, lgb.Dataset(Xl, label=yl, categorical_feature=["cat"]), num_boost_round=15)
+    folder = os.path.join(root, "lgbm_categorical_missing")
+    os.makedirs(folder, exist_ok=True)
+    booster.save_model(os.path.join(folder, "model.txt"))
+    test = Xl.sample(60, random_state=7).reset_index(drop=True)
+    test.loc[0:4, "x one"] = np.nan
+    test.loc[5:9, "zeroish"] = 0.0
+    test.loc[10:12, "cat"] = [np.nan, -1.0, 99.0]
+    write_case(folder, test, booster.predict(test, raw_score=True), booster.predict(test, pred_contrib=True), list(Xl.columns))
+
+    ymc = np.argmax(Xm.values[:, :3] + 0.3 * rng.normal(size=(600, 3)), axis=1)
+    booster = lgb.train({"objective": "multiclass", "num_class": 3, "num_leaves": 7, "verbose": -1, "seed": 8, "num_threads": 1},
+                        lgb.Dataset(Xm, label=ymc), num_boost_round=6)
+    folder = os.path.join(root, "lgbm_multiclass")
+    os.makedirs(folder, exist_ok=True)
+    booster.save_model(os.path.join(folder, "model.txt"))
+    test = Xm.head(30)
+    contribs = booster.predict(test, pred_contrib=True).reshape(len(test), 3, Xm.shape[1] + 1)
+    write_case(folder, test, booster.predict(test, raw_score=True), contribs, list(Xm.columns))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "format_rules")
