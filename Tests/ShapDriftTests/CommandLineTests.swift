@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+
+/// The built `shapdrift` binary: exit codes and output files.
+@Suite("Command line")
+struct CommandLineTests {
+    static var binary: String {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("shapdrift").path
+        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
+        let packageRoot = Fixtures.root.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return packageRoot.appendingPathComponent(".build/debug/shapdrift").path
+    }
+
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    static func run(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    static let model = Fixtures.path("shap", "xgb_reg_missing", "model.json")
+    static let data = Fixtures.path("shap", "xgb_reg_missing", "current.csv")
+
+    @Test("explain writes the documented header and one line per row, exit 0")
+    func explainSucceeds() throws {
+        let result = try Self.run(["explain", "--model", Self.model, "--data", Self.data])
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("row,output,") == true && lines.first?.hasSuffix(",base_value") == true)
+        let dataLines = try String(contentsOfFile: Self.data, encoding: .utf8).split(separator: "\n").count
+        #expect(lines.count == dataLines)
+    }
+
+    @Test("inspect and predict run on a real export")
+    func inspectAndPredict() throws {
+        let inspect = try Self.run(["inspect", "--model", Self.model])
+        #expect(inspect.status == 0 && inspect.stdout.contains("xgboost-json") && inspect.stdout.contains("trees"))
+        let predict = try Self.run(["predict", "--model", Self.model, "--data", Self.data])
+        #expect(predict.status == 0 && predict.stdout.hasPrefix("row,output,value\n"))
+    }
+
+    @Test("input errors exit 2 with one message naming the file, and leave no output file", arguments: [
+        ["--model", "/nonexistent/model.json"],
+        ["--model", Fixtures.path("format_rules", "xgb_float32_boundary", "data.csv")],
+        ["--data", Fixtures.path("format_rules", "lgbm_multiclass", "data.csv")],
+        ["--method", "linear"],
+        ["--method", "bogus"],
+        ["--threads", "0"],
+    ])
+    func inputErrorsExit2(_ override: [String]) throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let output = directory.appendingPathComponent("out.csv").path
+        var options = ["--model": Self.model, "--data": Self.data]
+        var extra: [String] = []
+        if override[0] == "--model" || override[0] == "--data" { options[override[0]] = override[1] } else { extra = override }
+        let result = try Self.run(["explain", "--model", options["--model"]!, "--data", options["--data"]!, "--output", output] + extra)
+        #expect(result.status == 2)
+        #expect(result.stderr.hasPrefix("shapdrift: error: ") || result.stderr.contains("Error:"))
+        #expect(!FileManager.default.fileExists(atPath: output))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+    }
+
+    @Test("a missing required option is a usage error, exit 2; --help exits 0")
+    func usage() throws {
+        #expect(try Self.run(["explain", "--model", Self.model]).status == 2)
+        #expect(try Self.run(["frobnicate"]).status == 2)
+        #expect(try Self.run(["--help"]).status == 0)
+    }
+}
