@@ -23,16 +23,20 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-## The bundled example: inspect the model, then explain captured rows with exact TreeSHAP.
+## The bundled example: baseline the model on its training sample, then check captured traffic
+## in which two features drifted. `check` exits 1 on drift, which is the expected outcome here.
 demo: release
 	@echo "== shapdrift inspect --model models/xgb-regression/model.json"
 	@$(BIN_RELEASE) inspect --model models/xgb-regression/model.json
 	@echo
-	@echo "== shapdrift explain --model models/xgb-regression/model.json --data models/xgb-regression/current.csv (first rows)"
-	@$(BIN_RELEASE) explain --model models/xgb-regression/model.json --data models/xgb-regression/current.csv \
-	  --output .build/demo-attributions.csv
-	@head -n 4 .build/demo-attributions.csv
-	@echo "... $$(($$(wc -l < .build/demo-attributions.csv) - 1)) rows written to .build/demo-attributions.csv"
+	@echo "== shapdrift baseline --model models/xgb-regression/model.json --data models/xgb-regression/baseline.csv"
+	@$(BIN_RELEASE) baseline --model models/xgb-regression/model.json --data models/xgb-regression/baseline.csv \
+	  --output .build/demo-baseline.json
+	@echo
+	@echo "== shapdrift check --baseline .build/demo-baseline.json --model models/xgb-regression/model.json --data models/xgb-regression/current.csv"
+	@$(BIN_RELEASE) check --baseline .build/demo-baseline.json --model models/xgb-regression/model.json \
+	  --data models/xgb-regression/current.csv --output-dir .build/demo-report; \
+	  status=$$?; echo "(exit code $$status: 0 no drift, 1 drift, 2 error)"; [ $$status -le 1 ]
 
 ## Every test: the Swift library and command-line tests.
 test: deps

@@ -10,6 +10,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // OpenBLAS (cblas) and LAPACKE from Debian's libopenblas-dev and liblapacke-dev.
@@ -19,8 +20,13 @@ let package = Package(
         ),
         .target(
             name: "ShapDrift",
-            dependencies: ["CBLAS"],
-            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+            dependencies: ["CBLAS", .product(name: "Crypto", package: "swift-crypto")],
+            // The numeric kernels are optimised in debug builds too, so the fixture-backed tests
+            // run in seconds and exercise the code as users run it.
+            swiftSettings: [
+                .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+                .unsafeFlags(["-O"], .when(configuration: .debug)),
+            ]
         ),
         .executableTarget(
             name: "shapdrift",

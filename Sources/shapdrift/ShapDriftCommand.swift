@@ -4,6 +4,7 @@ import ShapDrift
 
 /// Exit codes for schedulers: 0 no drift, 1 drift found, 2 usage or input error.
 enum ExitStatus {
+    static let driftFound: Int32 = 1
     static let usageOrInputError: Int32 = 2
 }
 
@@ -12,7 +13,7 @@ struct ShapDriftCommand: ParsableCommand {
         commandName: "shapdrift",
         abstract: "Exact SHAP attributions for tree and linear models, and feature-attribution drift checks.",
         discussion: "Exit codes: 0 no drift, 1 drift found, 2 usage or input error.",
-        subcommands: [Inspect.self, Predict.self, Explain.self]
+        subcommands: [Inspect.self, Predict.self, Explain.self, Baseline.self, Check.self, Merge.self]
     )
 }
 
@@ -23,6 +24,8 @@ enum Main {
         do {
             var command = try ShapDriftCommand.parseAsRoot()
             try command.run()
+        } catch let code as ExitCode {
+            exit(code.rawValue)
         } catch let error as InputError {
             fail("\(error)")
         } catch {

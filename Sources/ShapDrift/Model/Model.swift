@@ -22,6 +22,8 @@ public struct Model: Sendable {
     public let numFeatures: Int
     public let numOutputs: Int
     public let predictor: Predictor
+    /// SHA-256 of the model file's bytes (set by `ModelLoader`), identifying it in baselines.
+    public internal(set) var sha256 = ""
 
     public init(format: ModelFormat, objective: String, transform: OutputTransform, featureNames: [String]?,
                 predictor: Predictor) {

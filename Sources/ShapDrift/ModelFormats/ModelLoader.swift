@@ -12,6 +12,12 @@ public struct ModelLoader {
     }
 
     public func load(bytes: [UInt8], file: String) throws(InputError) -> Model {
+        var model = try parse(bytes: bytes, file: file)
+        model.sha256 = ModelFingerprint.sha256(bytes)
+        return model
+    }
+
+    private func parse(bytes: [UInt8], file: String) throws(InputError) -> Model {
         guard let first = bytes.first(where: { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }) else {
             throw InputError(file: file, "the model file is empty")
         }

@@ -21,6 +21,17 @@ public enum JSONValue: Sendable, Equatable {
         return try parser.parseDocument()
     }
 
+    /// Parses one line of a JSON Lines file; errors carry the file's line number.
+    public static func parseLine(_ bytes: UnsafeBufferPointer<UInt8>, file: String, line: Int) throws(InputError) -> JSONValue {
+        do {
+            return try parse(Array(bytes), file: file)
+        } catch {
+            var located = error
+            located.line = line
+            throw located
+        }
+    }
+
     public subscript(key: String) -> JSONValue? {
         if case .object(let members) = self { return members[key] }
         return nil

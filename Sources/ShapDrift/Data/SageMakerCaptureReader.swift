@@ -1,0 +1,222 @@
+import Foundation
+
+/// An inclusive window on a capture record's `eventMetadata.inferenceTime` (seconds since 1970).
+public struct CaptureTimeWindow: Sendable {
+    public var since: Double?
+    public var until: Double?
+
+    public init(since: Double? = nil, until: Double? = nil) {
+        self.since = since
+        self.until = until
+    }
+
+    public var isUnbounded: Bool { since == nil && until == nil }
+
+    func contains(_ time: Double) -> Bool {
+        (since.map { time >= $0 } ?? true) && (until.map { time <= $0 } ?? true)
+    }
+}
+
+/// Reads SageMaker Model Monitor data capture files: JSON Lines of
+/// `{"captureData":{"endpointInput":{"observedContentType","mode","data","encoding"},…},
+///   "eventMetadata":{"eventId","inferenceTime"},"eventVersion"}`.
+///
+/// Payload rules: `encoding` CSV (header-less rows, one or more lines, in model feature order),
+/// JSON (an object keyed by feature name, an array of values, an array of rows, or an object with
+/// `instances` or `features`), or BASE64 (decoded, then CSV or JSON by `observedContentType`).
+/// Records outside the `--since/--until` window are skipped.
+public final class SageMakerCaptureReader: FeatureSource {
+    public let file: String
+    private let lines: LineReader
+    private let decoder: JSONRowDecoder
+    private let window: CaptureTimeWindow
+    private var fieldRanges: [Range<Int>] = []
+    /// Rows decoded from a record but not yet handed out (a record may hold more rows than fit).
+    private var carry: [(values: [Double], line: Int)] = []
+
+    public init(path: String, schema: FeatureSchema, window: CaptureTimeWindow = CaptureTimeWindow()) throws(InputError) {
+        lines = try LineReader(path: path)
+        file = lines.file
+        decoder = JSONRowDecoder(schema: schema, file: file)
+        self.window = window
+    }
+
+    public func nextBatch(maxRows: Int) throws(InputError) -> FeatureBatch? {
+        var batch = FeatureBatch(numFeatures: decoder.schema.count)
+        while batch.rowCount < maxRows {
+            if carry.isEmpty {
+                let lineNumber = lines.lineNumber + 1
+                let file = self.file
+                let record: JSONValue?? = try lines.nextLine { bytes throws(InputError) -> JSONValue? in
+                    if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
+                    return try JSONValue.parseLine(bytes, file: file, line: lineNumber)
+                }
+                guard let record else { break }
+                guard let record else { continue }
+                try decode(record, line: lineNumber)
+                continue
+            }
+            let take = min(carry.count, maxRows - batch.rowCount)
+            for (values, line) in carry.prefix(take) {
+                batch.values += values
+                batch.sourceLines.append(line)
+            }
+            carry.removeFirst(take)
+        }
+        return batch.rowCount > 0 ? batch : nil
+    }
+
+    private func decode(_ record: JSONValue, line: Int) throws(InputError) {
+        guard let capture = record["captureData"] else {
+            throw InputError(file: file, line: line, "not a SageMaker data-capture record: no captureData")
+        }
+        guard let input = capture["endpointInput"] else {
+            throw InputError(file: file, line: line, field: "captureData", "no endpointInput (was capture configured for outputs only?)")
+        }
+        if let mode = input["mode"]?.stringValue, mode != "INPUT" {
+            throw InputError(file: file, line: line, field: "captureData.endpointInput.mode", "expected INPUT, found \(mode)")
+        }
+        if !window.isUnbounded {
+            guard let text = record["eventMetadata"]?["inferenceTime"]?.stringValue else {
+                throw InputError(file: file, line: line, field: "eventMetadata.inferenceTime", "missing, but --since/--until filter on it")
+            }
+            guard let time = ISO8601Time.seconds(text) else {
+                throw InputError(file: file, line: line, field: "eventMetadata.inferenceTime", "expected an ISO 8601 time such as 2022-02-14T17:25:49Z, found \"\(text)\"")
+            }
+            if !window.contains(time) { return }
+        }
+        guard let encoding = input["encoding"]?.stringValue else {
+            throw InputError(file: file, line: line, field: "captureData.endpointInput.encoding", "missing (required)")
+        }
+        guard let data = input["data"]?.stringValue else {
+            throw InputError(file: file, line: line, field: "captureData.endpointInput.data", "missing or not a string")
+        }
+        let contentType = input["observedContentType"]?.stringValue?.lowercased() ?? ""
+        switch encoding.uppercased() {
+        case "CSV":
+            try decodeCSV(Array(data.utf8), line: line)
+        case "JSON":
+            try decodeJSON(Array(data.utf8), line: line)
+        case "BASE64":
+            guard let decoded = Data(base64Encoded: data, options: .ignoreUnknownCharacters) else {
+                throw InputError(file: file, line: line, field: "captureData.endpointInput.data", "not valid base64")
+            }
+            if contentType.contains("csv") {
+                try decodeCSV(Array(decoded), line: line)
+            } else if contentType.contains("json") {
+                try decodeJSON(Array(decoded), line: line)
+            } else {
+                throw InputError(file: file, line: line, field: "captureData.endpointInput.observedContentType",
+                                 "cannot tell a BASE64 payload's type from \"\(contentType)\": expected text/csv or application/json")
+            }
+        default:
+            throw InputError(file: file, line: line, field: "captureData.endpointInput.encoding",
+                             "unknown encoding \(encoding), expected CSV, JSON or BASE64")
+        }
+    }
+
+    private func decodeCSV(_ payload: [UInt8], line: Int) throws(InputError) {
+        let count = decoder.schema.count
+        var row = [Double](repeating: .nan, count: count)
+        var payloadRow = 0
+        for piece in payload.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
+            var bytes = Array(piece)
+            if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
+            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            payloadRow += 1
+            try bytes.withUnsafeBufferPointer { buffer throws(InputError) in
+                try CSVFeatureReader.splitFields(buffer, into: &fieldRanges, file: file, line: line)
+                guard fieldRanges.count == count else {
+                    throw InputError(file: file, line: line, field: "payload row \(payloadRow)",
+                                     "CSV payload row has \(fieldRanges.count) values, the model has \(count) features")
+                }
+                for (index, range) in fieldRanges.enumerated() {
+                    var field = UnsafeBufferPointer(rebasing: buffer[range])
+                    if field.count >= 2, field.first == UInt8(ascii: "\""), field.last == UInt8(ascii: "\"") {
+                        field = UnsafeBufferPointer(rebasing: field[1..<(field.count - 1)])
+                    }
+                    guard let value = CSVFeatureReader.parseCell(field) else {
+                        throw InputError(file: file, line: line, column: index + 1, field: decoder.schema.names?[index] ?? "feature \(index)",
+                                         "payload row \(payloadRow): expected a number, found '\(CSVFeatureReader.fieldText(buffer, range))'")
+                    }
+                    row[index] = value
+                }
+            }
+            carry.append((row, line))
+        }
+    }
+
+    private func decodeJSON(_ payload: [UInt8], line: Int) throws(InputError) {
+        // JSON Lines payloads (application/jsonlines) hold one document per line.
+        let documents: [JSONValue]
+        do {
+            documents = try payload.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
+                .filter { !$0.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D } }
+                .map { piece throws(InputError) in try JSONValue.parse(Array(piece), file: file) }
+        } catch {
+            throw InputError(file: file, line: line, field: "captureData.endpointInput.data", "JSON payload: \(error.message)")
+        }
+        for document in documents { try appendRows(from: document, line: line) }
+    }
+
+    private func appendRows(from value: JSONValue, line: Int) throws(InputError) {
+        var row = [Double](repeating: .nan, count: decoder.schema.count)
+        switch value {
+        case .object(let members):
+            if let instances = members["instances"] {
+                guard case .array(let items) = instances else {
+                    throw InputError(file: file, line: line, field: "instances", "expected an array of rows")
+                }
+                for item in items { try appendRows(from: item, line: line) }
+                return
+            }
+            if let features = members["features"], case .array(let items) = features {
+                try decoder.row(fromArray: items, line: line, into: &row)
+            } else {
+                try decoder.row(fromObject: members, line: line, into: &row)
+            }
+        case .array(let items):
+            if items.contains(where: { if case .array = $0 { return true }; if case .object = $0 { return true }; return false }) {
+                for item in items { try appendRows(from: item, line: line) }
+                return
+            }
+            try decoder.row(fromArray: items, line: line, into: &row)
+        default:
+            throw InputError(file: file, line: line, field: "captureData.endpointInput.data", "JSON payload is not an object or an array")
+        }
+        carry.append((row, line))
+    }
+}
+
+/// Parses the ISO 8601 timestamps SageMaker writes (`2022-02-14T17:25:49Z`, optional fraction,
+/// `Z` or `±hh:mm`) into seconds since 1970, without a formatter per record.
+public enum ISO8601Time {
+    public static func seconds(_ text: String) -> Double? {
+        let pattern = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/
+        guard let match = text.wholeMatch(of: pattern),
+              let year = Int(match.1), let month = Int(match.2), let day = Int(match.3),
+              let hour = Int(match.4), let minute = Int(match.5), let second = Int(match.6),
+              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
+        var seconds = Double(daysFromCivil(year: year, month: month, day: day)) * 86_400
+            + Double(hour * 3600 + minute * 60 + second)
+        if let fraction = match.7, let value = Double("0" + fraction) { seconds += value }
+        if let zone = match.8, zone != "Z" {
+            let digits = zone.dropFirst().filter(\.isNumber)
+            guard digits.count == 4, let hours = Int(digits.prefix(2)), let minutes = Int(digits.suffix(2)) else { return nil }
+            let offset = Double(hours * 3600 + minutes * 60)
+            seconds -= zone.hasPrefix("+") ? offset : -offset
+        }
+        return seconds
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant, "chrono-compatible
+    /// low-level date algorithms", `days_from_civil`).
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+}
