@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import ShapDrift
 
 /// The built `shapdrift` binary: exit codes and output files.
 @Suite("Command line")
@@ -81,5 +82,19 @@ struct CommandLineTests {
         #expect(try Self.run(["explain", "--model", Self.model]).status == 2)
         #expect(try Self.run(["frobnicate"]).status == 2)
         #expect(try Self.run(["--help"]).status == 0)
+    }
+}
+
+@Suite("Atomic output")
+struct AtomicOutputTests {
+    @Test("writing over an existing file replaces it whole")
+    func replacesExistingFile() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("out.csv").path
+        try writeAtomically(Array("old\n".utf8), to: path)
+        try writeAtomically(Array("new\n".utf8), to: path)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "new\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["out.csv"])
     }
 }

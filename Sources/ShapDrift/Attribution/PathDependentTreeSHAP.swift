@@ -31,10 +31,12 @@ public struct PathDependentTreeSHAP: Sendable {
                 let data = UncheckedSendable(input)
                 RowParallel.forEachRange(rowCount: rows, threads: threads) { range in
                     var workspace = TreeSHAPWorkspace(maxDepth: ensemble.maxDepth)
-                    for row in range {
-                        let x = UnsafeBufferPointer(rebasing: data.value[(row * ensemble.numFeatures)..<((row + 1) * ensemble.numFeatures)])
-                        let rowPhi = UnsafeMutableBufferPointer(rebasing: out.value[(row * width)..<((row + 1) * width)])
-                        workspace.explain(row: x, ensemble: ensemble, into: rowPhi)
+                    ensemble.withUnsafeView { view in
+                        for row in range {
+                            let x = UnsafeBufferPointer(rebasing: data.value[(row * ensemble.numFeatures)..<((row + 1) * ensemble.numFeatures)])
+                            let rowPhi = UnsafeMutableBufferPointer(rebasing: out.value[(row * width)..<((row + 1) * width)])
+                            workspace.explain(row: x, ensemble: ensemble, view: view, into: rowPhi)
+                        }
                     }
                     workspace.deallocate()
                 }
@@ -76,42 +78,21 @@ struct TreeSHAPWorkspace {
     }
 
     /// Adds the attributions of one row to `phi` (`numOutputs × numFeatures`, zeroed by the caller).
-    mutating func explain(row x: UnsafeBufferPointer<Double>, ensemble: TreeEnsemble, into phi: UnsafeMutableBufferPointer<Double>) {
-        ensemble.left.withUnsafeBufferPointer { left in
-        ensemble.right.withUnsafeBufferPointer { right in
-        ensemble.feature.withUnsafeBufferPointer { splitFeature in
-        ensemble.cover.withUnsafeBufferPointer { cover in
-        ensemble.leafValues.withUnsafeBufferPointer { leafValues in
-            let tree = TreeView(ensemble: ensemble, left: left, right: right, feature: splitFeature,
-                                cover: cover, leafValues: leafValues, row: x)
-            for index in 0..<ensemble.treeCount {
-                let root = Int(ensemble.treeRoot[index])
-                if left[root] < 0 { continue }
-                let outputPhi: UnsafeMutablePointer<Double>
-                if ensemble.leafWidth == 1 {
-                    outputPhi = phi.baseAddress! + Int(ensemble.treeOutput[index]) * ensemble.numFeatures
-                } else {
-                    outputPhi = phi.baseAddress!
-                }
-                recurse(tree, phi: outputPhi, node: root, uniqueDepth: 0, parentPath: 0,
-                        parentZero: 1, parentOne: 1, parentFeature: -1)
-            }
-        }}}}}
-    }
-
-    /// The pieces of the ensemble the recursion reads, as raw buffers.
-    struct TreeView {
-        let ensemble: TreeEnsemble
-        let left: UnsafeBufferPointer<Int32>
-        let right: UnsafeBufferPointer<Int32>
-        let feature: UnsafeBufferPointer<Int32>
-        let cover: UnsafeBufferPointer<Double>
-        let leafValues: UnsafeBufferPointer<Double>
-        let row: UnsafeBufferPointer<Double>
+    mutating func explain(row x: UnsafeBufferPointer<Double>, ensemble: TreeEnsemble, view: TreeEnsembleView,
+                          into phi: UnsafeMutableBufferPointer<Double>) {
+        for index in 0..<ensemble.treeCount {
+            let root = Int(ensemble.treeRoot[index])
+            if view.left[root] < 0 { continue }
+            let outputPhi = view.leafWidth == 1
+                ? phi.baseAddress! + Int(ensemble.treeOutput[index]) * view.numFeatures
+                : phi.baseAddress!
+            recurse(view, row: x, phi: outputPhi, node: root, uniqueDepth: 0, parentPath: 0,
+                    parentZero: 1, parentOne: 1, parentFeature: -1)
+        }
     }
 
     /// Algorithm 2's RECURSE. `parentPath` is the offset of the parent's path segment.
-    private func recurse(_ tree: TreeView, phi: UnsafeMutablePointer<Double>, node: Int, uniqueDepth depthIn: Int,
+    private func recurse(_ tree: TreeEnsembleView, row: UnsafeBufferPointer<Double>, phi: UnsafeMutablePointer<Double>, node: Int, uniqueDepth depthIn: Int,
                          parentPath: Int, parentZero: Double, parentOne: Double, parentFeature: Int32) {
         var uniqueDepth = depthIn
         let path = parentPath + uniqueDepth + 1
@@ -124,8 +105,8 @@ struct TreeSHAPWorkspace {
 
         let leftChild = Int(tree.left[node])
         if leftChild < 0 {
-            let width = tree.ensemble.leafWidth
-            let numFeatures = tree.ensemble.numFeatures
+            let width = tree.leafWidth
+            let numFeatures = tree.numFeatures
             for i in stride(from: 1, through: uniqueDepth, by: 1) {
                 // An element with equal fractions contributes nothing; skipping it also keeps a
                 // zero-cover branch (both fractions 0) from dividing by zero.
@@ -144,7 +125,7 @@ struct TreeSHAPWorkspace {
 
         let rightChild = Int(tree.right[node])
         let splitFeature = tree.feature[node]
-        let goesLeft = tree.ensemble.goesLeft(node: node, value: tree.row[Int(splitFeature)])
+        let goesLeft = tree.goesLeft(node: node, value: row[Int(splitFeature)])
         let hot = goesLeft ? leftChild : rightChild
         let cold = goesLeft ? rightChild : leftChild
         let nodeCover = tree.cover[node]
@@ -161,9 +142,9 @@ struct TreeSHAPWorkspace {
             unwind(path, uniqueDepth, pathIndex)
             uniqueDepth -= 1
         }
-        recurse(tree, phi: phi, node: hot, uniqueDepth: uniqueDepth + 1, parentPath: path,
+        recurse(tree, row: row, phi: phi, node: hot, uniqueDepth: uniqueDepth + 1, parentPath: path,
                 parentZero: hotZero * incomingZero, parentOne: incomingOne, parentFeature: splitFeature)
-        recurse(tree, phi: phi, node: cold, uniqueDepth: uniqueDepth + 1, parentPath: path,
+        recurse(tree, row: row, phi: phi, node: cold, uniqueDepth: uniqueDepth + 1, parentPath: path,
                 parentZero: coldZero * incomingZero, parentOne: 0, parentFeature: splitFeature)
     }
 

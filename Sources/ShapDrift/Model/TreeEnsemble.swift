@@ -102,65 +102,42 @@ public struct TreeEnsemble: Sendable {
     }
 
     /// Whether a row whose value of this node's feature is `x` goes to the left child.
-    @inline(__always)
     public func goesLeft(node: Int, value x: Double) -> Bool {
-        let nodeFlags = flags[node]
-        if nodeFlags & Self.categoricalFlag != 0 {
-            return categoricalGoesLeft(node: node, value: x, flags: nodeFlags)
-        }
-        switch semantics {
-        case .xgboost:
-            if x.isNaN { return nodeFlags & Self.defaultLeftFlag != 0 }
-            return Float(x) < Float(threshold[node])
-        case .sklearn:
-            if x.isNaN { return nodeFlags & Self.defaultLeftFlag != 0 }
-            return Double(Float(x)) <= threshold[node]
-        case .lightgbm:
-            let missing = (nodeFlags >> 2) & 3
-            var value = x
-            if missing != MissingType.nan.rawValue, value.isNaN { value = 0 }
-            if (missing == MissingType.zero.rawValue && abs(value) <= 1e-35)
-                || (missing == MissingType.nan.rawValue && value.isNaN) {
-                return nodeFlags & Self.defaultLeftFlag != 0
-            }
-            return value <= threshold[node]
-        }
+        withUnsafeView { $0.goesLeft(node: node, value: x) }
     }
 
-    private func categoricalGoesLeft(node: Int, value x: Double, flags nodeFlags: UInt8) -> Bool {
-        switch semantics {
-        case .lightgbm:
-            // NaN and negative categories go right; a category in the bitset goes left.
-            if x.isNaN || x < 0 || x >= 2_147_483_648 { return false }
-            return categoryIsInSet(node: node, category: Int(x))
-        case .xgboost, .sklearn:
-            // NaN takes the default child; an invalid category goes left; one in the set goes right.
-            if x.isNaN { return nodeFlags & Self.defaultLeftFlag != 0 }
-            let category = Float(x)
-            if category < 0 || category >= 16_777_216 { return true }
-            return !categoryIsInSet(node: node, category: Int(category))
-        }
-    }
-
-    @inline(__always)
-    private func categoryIsInSet(node: Int, category: Int) -> Bool {
-        let word = category >> 5
-        guard word < Int(categoryCount[node]) else { return false }
-        return categoryWords[Int(categoryStart[node]) + word] & (1 << UInt32(category & 31)) != 0
+    /// Calls `body` with a view of the node arrays as raw buffers: what the hot loops use, so
+    /// they touch contiguous memory and no reference counts.
+    public func withUnsafeView<Result>(_ body: (TreeEnsembleView) throws -> Result) rethrows -> Result {
+        try left.withUnsafeBufferPointer { left in
+        try right.withUnsafeBufferPointer { right in
+        try feature.withUnsafeBufferPointer { feature in
+        try threshold.withUnsafeBufferPointer { threshold in
+        try flags.withUnsafeBufferPointer { flags in
+        try cover.withUnsafeBufferPointer { cover in
+        try leafValues.withUnsafeBufferPointer { leafValues in
+        try categoryStart.withUnsafeBufferPointer { categoryStart in
+        try categoryCount.withUnsafeBufferPointer { categoryCount in
+        try categoryWords.withUnsafeBufferPointer { categoryWords in
+            try body(TreeEnsembleView(
+                semantics: semantics, numFeatures: numFeatures, numOutputs: numOutputs, leafWidth: leafWidth,
+                left: left, right: right, feature: feature, threshold: threshold, flags: flags, cover: cover,
+                leafValues: leafValues, categoryStart: categoryStart, categoryCount: categoryCount,
+                categoryWords: categoryWords))
+        }}}}}}}}}}
     }
 
     /// The raw (margin-space) outputs for one row of `numFeatures` values.
     public func predict(row: UnsafeBufferPointer<Double>, into output: UnsafeMutableBufferPointer<Double>) {
-        for k in 0..<numOutputs { output[k] = baseOffset[k] }
-        for tree in 0..<treeCount {
-            var node = Int(treeRoot[tree])
-            while left[node] >= 0 {
-                node = Int(goesLeft(node: node, value: row[Int(feature[node])]) ? left[node] : right[node])
-            }
-            if leafWidth == 1 {
-                output[Int(treeOutput[tree])] += leafValues[node]
-            } else {
-                for k in 0..<leafWidth { output[k] += leafValues[node * leafWidth + k] }
+        withUnsafeView { view in
+            for k in 0..<numOutputs { output[k] = baseOffset[k] }
+            for tree in 0..<treeCount {
+                let leaf = view.leaf(from: Int(treeRoot[tree]), row: row)
+                if leafWidth == 1 {
+                    output[Int(treeOutput[tree])] += view.leafValues[leaf]
+                } else {
+                    for k in 0..<leafWidth { output[k] += view.leafValues[leaf * leafWidth + k] }
+                }
             }
         }
     }
@@ -190,5 +167,84 @@ public struct TreeEnsemble: Sendable {
             }
         }
         return expected
+    }
+}
+
+/// A `TreeEnsemble`'s node arrays as raw buffers, valid inside `TreeEnsemble.withUnsafeView`.
+///
+/// The one implementation of each format's split rule lives here (`goesLeft`), used by
+/// prediction and by every attribution kernel.
+public struct TreeEnsembleView {
+    public let semantics: SplitSemantics
+    public let numFeatures: Int
+    public let numOutputs: Int
+    public let leafWidth: Int
+    public let left: UnsafeBufferPointer<Int32>
+    public let right: UnsafeBufferPointer<Int32>
+    public let feature: UnsafeBufferPointer<Int32>
+    public let threshold: UnsafeBufferPointer<Double>
+    public let flags: UnsafeBufferPointer<UInt8>
+    public let cover: UnsafeBufferPointer<Double>
+    public let leafValues: UnsafeBufferPointer<Double>
+    let categoryStart: UnsafeBufferPointer<Int32>
+    let categoryCount: UnsafeBufferPointer<Int32>
+    let categoryWords: UnsafeBufferPointer<UInt32>
+
+    /// The leaf a row reaches from `node`.
+    @inline(__always)
+    public func leaf(from node: Int, row: UnsafeBufferPointer<Double>) -> Int {
+        var current = node
+        while left[current] >= 0 {
+            current = Int(goesLeft(node: current, value: row[Int(feature[current])]) ? left[current] : right[current])
+        }
+        return current
+    }
+
+    /// Whether a row whose value of this node's feature is `x` goes to the left child.
+    @inline(__always)
+    public func goesLeft(node: Int, value x: Double) -> Bool {
+        let nodeFlags = flags[node]
+        if nodeFlags & TreeEnsemble.categoricalFlag != 0 {
+            return categoricalGoesLeft(node: node, value: x, flags: nodeFlags)
+        }
+        switch semantics {
+        case .xgboost:
+            if x.isNaN { return nodeFlags & TreeEnsemble.defaultLeftFlag != 0 }
+            return Float(x) < Float(threshold[node])
+        case .sklearn:
+            if x.isNaN { return nodeFlags & TreeEnsemble.defaultLeftFlag != 0 }
+            return Double(Float(x)) <= threshold[node]
+        case .lightgbm:
+            let missing = (nodeFlags >> 2) & 3
+            var value = x
+            if missing != MissingType.nan.rawValue, value.isNaN { value = 0 }
+            if (missing == MissingType.zero.rawValue && abs(value) <= 1e-35)
+                || (missing == MissingType.nan.rawValue && value.isNaN) {
+                return nodeFlags & TreeEnsemble.defaultLeftFlag != 0
+            }
+            return value <= threshold[node]
+        }
+    }
+
+    private func categoricalGoesLeft(node: Int, value x: Double, flags nodeFlags: UInt8) -> Bool {
+        switch semantics {
+        case .lightgbm:
+            // NaN and negative categories go right; a category in the bitset goes left.
+            if x.isNaN || x < 0 || x >= 2_147_483_648 { return false }
+            return categoryIsInSet(node: node, category: Int(x))
+        case .xgboost, .sklearn:
+            // NaN takes the default child; an invalid category goes left; one in the set goes right.
+            if x.isNaN { return nodeFlags & TreeEnsemble.defaultLeftFlag != 0 }
+            let category = Float(x)
+            if category < 0 || category >= 16_777_216 { return true }
+            return !categoryIsInSet(node: node, category: Int(category))
+        }
+    }
+
+    @inline(__always)
+    private func categoryIsInSet(node: Int, category: Int) -> Bool {
+        let word = category >> 5
+        guard word < Int(categoryCount[node]) else { return false }
+        return categoryWords[Int(categoryStart[node]) + word] & (1 << UInt32(category & 31)) != 0
     }
 }

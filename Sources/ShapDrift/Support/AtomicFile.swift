@@ -17,13 +17,14 @@ public func writeAtomically(_ bytes: [UInt8], to path: String) throws(InputError
     let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
     do {
         try Data(bytes).write(to: temporary)
-        if FileManager.default.fileExists(atPath: url.path) {
-            _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
-        } else {
-            try FileManager.default.moveItem(at: temporary, to: url)
-        }
     } catch {
         try? FileManager.default.removeItem(at: temporary)
         throw InputError(file: path, "cannot be written: \(error.localizedDescription)")
+    }
+    // rename(2) replaces an existing file atomically; Foundation's replaceItemAt is not atomic on Linux.
+    guard rename(temporary.path, url.path) == 0 else {
+        let reason = String(cString: strerror(errno))
+        try? FileManager.default.removeItem(at: temporary)
+        throw InputError(file: path, "cannot be written: \(reason)")
     }
 }

@@ -1,0 +1,35 @@
+"""Writes a deterministic SageMaker data-capture JSON Lines file for the benchmark.
+
+Rows are drawn like the bundled example's captured traffic (8 standard-normal features d0…d7,
+d5 and d6 shifted), one CSV row per record, as a real-time endpoint captures them.
+Usage: python make_capture.py ROWS OUTPUT
+"""
+import json
+import random
+import sys
+
+
+def main(rows, path):
+    rng = random.Random(20261125)
+    with open(path, "w") as out:
+        for index in range(rows):
+            values = [rng.gauss(0, 1) for _ in range(8)]
+            values[5] += 2.0
+            values[6] = 1.5 + 1.5 * values[6]
+            second = index % 3600
+            record = {
+                "captureData": {
+                    "endpointInput": {"observedContentType": "text/csv", "mode": "INPUT",
+                                      "data": ",".join(f"{v:.6f}" for v in values), "encoding": "CSV"},
+                    "endpointOutput": {"observedContentType": "text/csv", "mode": "OUTPUT", "data": "7.3", "encoding": "CSV"},
+                },
+                "eventMetadata": {"eventId": f"{index:012d}",
+                                  "inferenceTime": f"2024-05-01T{10 + index // 360000 % 10:02d}:{second // 60:02d}:{second % 60:02d}Z"},
+                "eventVersion": "0",
+            }
+            out.write(json.dumps(record, separators=(",", ":")))
+            out.write("\n")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]), sys.argv[2])
