@@ -7,7 +7,14 @@ BIN_RELEASE  := .build/release/shapdrift
 APT_PACKAGES := libopenblas-dev liblapacke-dev
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test deps build release clean
+# The Python side's tests run in a virtual environment of their own, on the newest Python found
+# (shap 0.54 needs >= 3.12; pyenv's interpreters count; Debian's python3 3.11 is the fallback).
+PYTHON_VENV  := .venv-python
+PYTHON       ?= $(shell for candidate in python3.13 python3.12 $$HOME/.pyenv/versions/3.13*/bin/python $$HOME/.pyenv/versions/3.12*/bin/python python3; do \
+                  command -v $$candidate >/dev/null 2>&1 && $$candidate -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null \
+                  && { command -v $$candidate; break; }; done)
+
+.PHONY: demo test bench deps build release clean python-env
 
 ## Install the system libraries the build links against, when they are missing.
 deps:
@@ -38,10 +45,29 @@ demo: release
 	  --data models/xgb-regression/current.csv --output-dir .build/demo-report; \
 	  status=$$?; echo "(exit code $$status: 0 no drift, 1 drift, 2 error)"; [ $$status -le 1 ]
 
-## Every test: the Swift library and command-line tests.
-test: deps
+## Every test: the Swift library and command-line tests, then the Python exporter's tests
+## (which run the built binary and compare with shap).
+test: deps python-env
 	$(SWIFT) build
 	$(SWIFT) test
+	SHAPDRIFT_BIN=$(CURDIR)/$(BIN_DEBUG) $(PYTHON_VENV)/bin/python -m pytest notebooks-export/tests -q
+
+python-env: $(PYTHON_VENV)/.installed
+
+$(PYTHON_VENV)/.installed: notebooks-export/requirements-test.txt notebooks-export/pyproject.toml
+	@[ -n "$(PYTHON)" ] || { echo "No Python >= 3.10 found: install python3"; exit 1; }
+	@echo "Python for the exporter's tests: $(PYTHON)"
+	@$(PYTHON) -m venv $(PYTHON_VENV) 2>/dev/null || { \
+	  echo "Installing python3-venv (apt-get)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv python3-pip && \
+	  $(PYTHON) -m venv $(PYTHON_VENV); }
+	$(PYTHON_VENV)/bin/python -m pip install -q --upgrade pip
+	$(PYTHON_VENV)/bin/python -m pip install -q -r notebooks-export/requirements-test.txt -e notebooks-export
+	@touch $@
+
+## Benchmarks (not part of the tests): prints a table and writes bench/results.json.
+bench: release
+	python3 bench/run.py
 
 clean:
-	rm -rf .build
+	rm -rf .build $(PYTHON_VENV)

@@ -11,9 +11,12 @@ public enum SplitSemantics: String, Sendable {
     /// NaN or zero take the default child; a category in the node's bitset goes left
     /// (`include/LightGBM/tree.h`).
     case lightgbm
-    /// scikit-learn: left when `Double(Float(x)) <= threshold`; NaN takes the default child
-    /// (`missing_go_to_left`).
+    /// scikit-learn trees and forests: left when `Double(Float(x)) <= threshold`; NaN takes the
+    /// default child (`missing_go_to_left`).
     case sklearn
+    /// scikit-learn `HistGradientBoosting*`: left when `x <= threshold` in Double (its inputs are
+    /// float64); NaN takes the default child (`missing_go_to_left`).
+    case sklearnFloat64 = "sklearn-float64"
 }
 
 /// LightGBM's per-node missing-value type (bits 2–3 of `decision_type`).
@@ -214,6 +217,9 @@ public struct TreeEnsembleView {
         case .sklearn:
             if x.isNaN { return nodeFlags & TreeEnsemble.defaultLeftFlag != 0 }
             return Double(Float(x)) <= threshold[node]
+        case .sklearnFloat64:
+            if x.isNaN { return nodeFlags & TreeEnsemble.defaultLeftFlag != 0 }
+            return x <= threshold[node]
         case .lightgbm:
             let missing = (nodeFlags >> 2) & 3
             var value = x
@@ -232,7 +238,7 @@ public struct TreeEnsembleView {
             // NaN and negative categories go right; a category in the bitset goes left.
             if x.isNaN || x < 0 || x >= 2_147_483_648 { return false }
             return categoryIsInSet(node: node, category: Int(x))
-        case .xgboost, .sklearn:
+        case .xgboost, .sklearn, .sklearnFloat64:
             // NaN takes the default child; an invalid category goes left; one in the set goes right.
             if x.isNaN { return nodeFlags & TreeEnsemble.defaultLeftFlag != 0 }
             let category = Float(x)

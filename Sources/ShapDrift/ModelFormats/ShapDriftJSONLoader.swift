@@ -58,15 +58,18 @@ public struct ShapDriftJSONLoader {
 
     private func readTrees(_ section: JSONReading, numFeatures: Int, numOutputs: Int) throws(InputError) -> TreeEnsemble {
         let rule = try section.member("split_rule")
-        guard try rule.string() == "float32_less_equal" else {
-            throw rule.fail("unknown split rule \(try rule.string()), expected float32_less_equal")
+        let semantics: SplitSemantics
+        switch try rule.string() {
+        case "float32_less_equal": semantics = .sklearn
+        case "float64_less_equal": semantics = .sklearnFloat64
+        case let other: throw rule.fail("unknown split rule \(other), expected float32_less_equal or float64_less_equal")
         }
         let leafWidth = try section.member("leaf_width").integer(in: 1...numOutputs)
         guard leafWidth == 1 || leafWidth == numOutputs else {
             throw section.fail("leaf_width must be 1 or n_outputs (\(numOutputs)), found \(leafWidth)")
         }
         let baseOffset = try section.member("base_offset").numbers(count: numOutputs)
-        var builder = TreeEnsembleBuilder(semantics: .sklearn, numFeatures: numFeatures, numOutputs: numOutputs, leafWidth: leafWidth)
+        var builder = TreeEnsembleBuilder(semantics: semantics, numFeatures: numFeatures, numOutputs: numOutputs, leafWidth: leafWidth)
         for tree in try section.member("trees").array() {
             let left = try tree.member("children_left").integers()
             let count = left.count
