@@ -30,20 +30,29 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-## The bundled example: baseline the model on its training sample, then check captured traffic
-## in which two features drifted. `check` exits 1 on drift, which is the expected outcome here.
+## The bundled example (models/fraud-xgb): baseline the fraud-scoring model on its training sample,
+## then check two hours of SageMaker-captured traffic: 11:00 (clean, exit 0) and 14:00, when
+## distance_km and foreign drifted (exit 1).
+DEMO       := models/fraud-xgb
+DEMO_CHECK  = $(BIN_RELEASE) check --baseline .build/demo/baseline.json --model $(DEMO)/model.json --data $(DEMO)/capture
+
 demo: release
-	@echo "== shapdrift inspect --model models/xgb-regression/model.json"
-	@$(BIN_RELEASE) inspect --model models/xgb-regression/model.json
+	@mkdir -p .build/demo
+	@echo "== shapdrift inspect --model $(DEMO)/model.json"
+	@$(BIN_RELEASE) inspect --model $(DEMO)/model.json
 	@echo
-	@echo "== shapdrift baseline --model models/xgb-regression/model.json --data models/xgb-regression/baseline.csv"
-	@$(BIN_RELEASE) baseline --model models/xgb-regression/model.json --data models/xgb-regression/baseline.csv \
-	  --output .build/demo-baseline.json
+	@echo "== shapdrift baseline --model $(DEMO)/model.json --data $(DEMO)/baseline.csv"
+	@$(BIN_RELEASE) baseline --model $(DEMO)/model.json --data $(DEMO)/baseline.csv --output .build/demo/baseline.json
 	@echo
-	@echo "== shapdrift check --baseline .build/demo-baseline.json --model models/xgb-regression/model.json --data models/xgb-regression/current.csv"
-	@$(BIN_RELEASE) check --baseline .build/demo-baseline.json --model models/xgb-regression/model.json \
-	  --data models/xgb-regression/current.csv --output-dir .build/demo-report; \
+	@echo "== shapdrift check ... --data $(DEMO)/capture --since 2024-05-01T11:00:00Z --until 2024-05-01T11:59:59Z"
+	@$(DEMO_CHECK) --since 2024-05-01T11:00:00Z --until 2024-05-01T11:59:59Z --output-dir .build/demo/report-11h; \
 	  status=$$?; echo "(exit code $$status: 0 no drift, 1 drift, 2 error)"; [ $$status -le 1 ]
+	@echo
+	@echo "== shapdrift check ... --data $(DEMO)/capture --since 2024-05-01T14:00:00Z --until 2024-05-01T14:59:59Z"
+	@$(DEMO_CHECK) --since 2024-05-01T14:00:00Z --until 2024-05-01T14:59:59Z --output-dir .build/demo/report-14h; \
+	  status=$$?; echo "(exit code $$status: 0 no drift, 1 drift, 2 error)"; [ $$status -le 1 ]
+	@echo
+	@echo "Full reports: .build/demo/report-14h/report.md (and report.json, constraint_violations.json, analysis.json, features.csv)"
 
 ## Every test: the Swift library and command-line tests, then the Python exporter's tests
 ## (which run the built binary and compare with shap).

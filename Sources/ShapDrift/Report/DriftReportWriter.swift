@@ -114,7 +114,7 @@ public enum DriftReportWriter {
 
     static func intervalText(_ report: DriftReport) -> String {
         guard let interval = report.ndcgInterval else { return "" }
-        let straddles = report.intervalStraddlesThreshold == true ? ", straddles the threshold: the verdict may be noise" : ""
+        let straddles = report.intervalStraddlesThreshold == true ? ", straddles the threshold: NDCG alone cannot tell drift from noise here" : ""
         return " (95% bootstrap interval \(format(interval[0], 3))–\(format(interval[1], 3))\(straddles))"
     }
 
