@@ -7,19 +7,18 @@ BIN_RELEASE  := .build/release/shapdrift
 APT_PACKAGES := libopenblas-dev liblapacke-dev
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-# The Python side's tests run in a virtual environment of their own, on the newest Python found
-# (shap 0.54 needs >= 3.12; pyenv's interpreters count; Debian's python3 3.11 is the fallback).
+# The Python side's tests run in a virtual environment of their own, on the newest Python >= 3.12
+# found (shap 0.54 and xgboost 3.4, the references, need it; pyenv's interpreters count).
 PYTHON_VENV  := .venv-python
 PYTHON       ?= $(shell for candidate in python3.13 python3.12 $$HOME/.pyenv/versions/3.13*/bin/python $$HOME/.pyenv/versions/3.12*/bin/python python3; do \
-                  command -v $$candidate >/dev/null 2>&1 && $$candidate -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null \
+                  command -v $$candidate >/dev/null 2>&1 && $$candidate -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
                   && { command -v $$candidate; break; }; done)
 
 .PHONY: demo test bench deps build release clean python-env
 
 ## Install the system libraries the build links against, when they are missing.
 deps:
-	@if [ ! -e /usr/include/lapacke.h ] || ! ls /usr/include/*/cblas.h /usr/include/cblas.h >/dev/null 2>&1 \
-	    || ! ls /usr/lib/*/libopenblas.so /usr/lib/libopenblas.so >/dev/null 2>&1; then \
+	@if ! dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then \
 	  echo "Installing $(APT_PACKAGES) (apt-get)"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES); \
 	fi
@@ -64,7 +63,8 @@ test: deps python-env
 python-env: $(PYTHON_VENV)/.installed
 
 $(PYTHON_VENV)/.installed: notebooks-export/requirements-test.txt notebooks-export/pyproject.toml
-	@[ -n "$(PYTHON)" ] || { echo "No Python >= 3.10 found: install python3"; exit 1; }
+	@[ -n "$(PYTHON)" ] || { echo "The Python tests need Python >= 3.12 (shap 0.54, xgboost 3.4) and none was found:"; \
+	  echo "install one (e.g. pyenv install 3.12) or pass PYTHON=/path/to/python3.12"; exit 1; }
 	@echo "Python for the exporter's tests: $(PYTHON)"
 	@$(PYTHON) -m venv $(PYTHON_VENV) 2>/dev/null || { \
 	  echo "Installing python3-venv (apt-get)"; \

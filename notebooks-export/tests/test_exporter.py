@@ -189,6 +189,35 @@ def test_every_schema_field_round_trips(tmp_path):
     assert np.allclose(np.array(first["value"]).sum(axis=1), 1 / 3)
 
 
+def test_tree_schema_fields_round_trip():
+    X, y = regression_data(missing=True)
+    boosting = GradientBoostingClassifier(n_estimators=4, max_depth=2, random_state=0).fit(*classification_data(3))
+    section = model_document(boosting)["tree_ensemble"]
+    init = boosting._raw_predict_init(np.zeros((1, 6))).ravel()
+    assert section["base_offset"] == init.tolist() and section["leaf_width"] == 1
+    assert [tree["output"] for tree in section["trees"]] == [k for _ in range(4) for k in range(3)]
+    tree = boosting.estimators_[1, 2].tree_
+    exported = section["trees"][5]
+    assert exported["children_right"] == tree.children_right.tolist()
+    internal = tree.children_left >= 0
+    assert np.array_equal(np.array(exported["feature"])[internal], tree.feature[internal])
+    assert np.array_equal(np.array(exported["threshold"])[internal], tree.threshold[internal])
+    assert np.array_equal(np.array(exported["value"])[:, 0], tree.value[:, 0, 0] * boosting.learning_rate)
+
+    single = DecisionTreeRegressor(max_depth=4, random_state=0).fit(X, y)
+    exported = model_document(single)["tree_ensemble"]["trees"][0]
+    assert exported["missing_go_to_left"] == single.tree_.missing_go_to_left.astype(int).tolist()
+    assert 1 in exported["missing_go_to_left"] or 0 in exported["missing_go_to_left"]
+
+    hist = HistGradientBoostingRegressor(max_iter=3, random_state=0).fit(X, y)
+    section = model_document(hist)["tree_ensemble"]
+    nodes = hist._predictors[0][0].nodes
+    assert section["split_rule"] == "float64_less_equal"
+    assert section["base_offset"] == np.ravel(hist._baseline_prediction).tolist()
+    assert section["trees"][0]["cover"] == nodes["count"].astype(float).tolist()
+    assert section["trees"][0]["missing_go_to_left"] == nodes["missing_go_to_left"].astype(int).tolist()
+
+
 def test_a_model_trained_on_a_dataframe_keeps_its_column_names(tmp_path):
     X, y = regression_data()
     document = model_document(Ridge().fit(X, y))
