@@ -12,6 +12,45 @@ struct ModelOption: ParsableArguments {
 }
 
 extension AttributionMethod: ExpressibleByArgument {}
+extension OutputSpace: ExpressibleByArgument {}
+
+/// How attributions are computed: shared by `explain` and `baseline`.
+struct MethodOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("auto, \(AttributionMethod.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "method"))
+    var method: String = "auto"
+
+    @Option(help: ArgumentHelp("Background sample (CSV): linear SHAP's means, interventional TreeSHAP's and KernelSHAP's reference rows.", valueName: "path"))
+    var background: String?
+
+    @OptionGroup var sampling: SamplingOptions
+
+    @Option(help: ArgumentHelp("raw or probability (KernelSHAP on classifiers: explain the predicted probability, as SageMaker Clarify does).", valueName: "space"))
+    var outputSpace: OutputSpace = .raw
+
+    func validate() throws {
+        if method != "auto", AttributionMethod(rawValue: method) == nil {
+            throw ValidationError("unknown method '\(method)', expected auto, \(AttributionMethod.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    func explainer(for model: Model) throws -> Explainer {
+        try makeExplainer(model: model, method: AttributionMethod(rawValue: method), background: background,
+                          options: sampling.options(outputSpace: outputSpace))
+    }
+}
+
+/// KernelSHAP's sampling settings.
+struct SamplingOptions: ParsableArguments {
+    @Option(help: "KernelSHAP coalition budget (default 2 × features + 2048; all coalitions are used when 2^features − 2 fit).")
+    var samples: Int?
+
+    @Option(help: "Seed of every random step: KernelSHAP's coalitions and background summary, check's bootstrap.")
+    var seed: UInt64 = 0
+
+    func options(outputSpace: OutputSpace) -> ExplainerOptions {
+        ExplainerOptions(samples: samples, seed: seed, outputSpace: outputSpace)
+    }
+}
 
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show what was loaded from a model file.")
@@ -59,11 +98,7 @@ struct Explain: ParsableCommand {
     @Option(help: ArgumentHelp("CSV with a header; columns matched to features by name. '-' reads standard input.", valueName: "path"))
     var data: String
 
-    @Option(help: ArgumentHelp("Background sample (CSV) for methods measured against data (linear: its feature means).", valueName: "path"))
-    var background: String?
-
-    @Option(help: ArgumentHelp("auto, \(AttributionMethod.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "method"))
-    var method: String = "auto"
+    @OptionGroup var methodOptions: MethodOptions
 
     @Option(help: ArgumentHelp("Where to write the CSV ('-' = standard output).", valueName: "path"))
     var output: String = "-"
@@ -72,25 +107,13 @@ struct Explain: ParsableCommand {
     var threads: Int?
 
     func validate() throws {
-        if method != "auto", AttributionMethod(rawValue: method) == nil {
-            throw ValidationError("unknown method '\(method)', expected auto, \(AttributionMethod.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
         let model = try modelOption.load()
-        let schema = FeatureSchema(model: model)
-        var backgroundBatch: FeatureBatch? = nil
-        var backgroundFile = "background"
-        if let background {
-            let reader = try CSVFeatureReader(path: background, schema: schema)
-            backgroundBatch = try reader.readAll()
-            backgroundFile = reader.file
-        }
-        let explainer = try Explainer(model: model, method: AttributionMethod(rawValue: method), background: backgroundBatch,
-                                      backgroundFile: backgroundFile)
-        let reader = try CSVFeatureReader(path: data, schema: schema)
+        let explainer = try methodOptions.explainer(for: model)
+        let reader = try CSVFeatureReader(path: data, schema: FeatureSchema(model: model))
         let batch = try reader.readAll()
         let attributions = try explainer.explain(batch, file: reader.file, threads: threads ?? RowParallel.defaultThreads)
         try writeAtomically(AttributionCSVWriter.attributions(attributions, featureNames: model.displayFeatureNames), to: output)

@@ -41,25 +41,14 @@ struct Baseline: ParsableCommand {
 
     @OptionGroup var modelOption: ModelOption
     @OptionGroup var dataOptions: DataOptions
-
-    @Option(help: ArgumentHelp("Background sample (CSV) for methods measured against data.", valueName: "path"))
-    var background: String?
-
-    @Option(help: ArgumentHelp("auto, \(AttributionMethod.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "method"))
-    var method: String = "auto"
+    @OptionGroup var methodOptions: MethodOptions
 
     @Option(help: ArgumentHelp("Where to write the profile ('-' = standard output).", valueName: "path"))
     var output: String = "baseline.json"
 
-    func validate() throws {
-        if method != "auto", AttributionMethod(rawValue: method) == nil {
-            throw ValidationError("unknown method '\(method)', expected auto, \(AttributionMethod.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-    }
-
     func run() throws {
         let model = try modelOption.load()
-        let explainer = try makeExplainer(model: model, method: AttributionMethod(rawValue: method), background: background)
+        let explainer = try methodOptions.explainer(for: model)
         var builder = ProfileBuilder(explainer: explainer)
         builder.threads = dataOptions.threads ?? RowParallel.defaultThreads
         var noBootstrap: PoissonBootstrap? = nil
@@ -72,7 +61,7 @@ struct Baseline: ParsableCommand {
 }
 
 /// An explainer for `model`, reading the background CSV when one is given.
-func makeExplainer(model: Model, method: AttributionMethod?, background: String?) throws -> Explainer {
+func makeExplainer(model: Model, method: AttributionMethod?, background: String?, options: ExplainerOptions) throws -> Explainer {
     var backgroundBatch: FeatureBatch? = nil
     var backgroundFile = "background"
     if let background {
@@ -80,7 +69,7 @@ func makeExplainer(model: Model, method: AttributionMethod?, background: String?
         backgroundBatch = try reader.readAll()
         backgroundFile = reader.file
     }
-    return try Explainer(model: model, method: method, background: backgroundBatch, backgroundFile: backgroundFile)
+    return try Explainer(model: model, method: method, background: backgroundBatch, backgroundFile: backgroundFile, options: options)
 }
 
 struct Check: ParsableCommand {
@@ -102,6 +91,8 @@ struct Check: ParsableCommand {
     @Option(help: ArgumentHelp("Background sample (CSV), as given to `baseline`.", valueName: "path"))
     var background: String?
 
+    @OptionGroup var sampling: SamplingOptions
+
     @Option(help: "NDCG threshold: drift below it.")
     var threshold: Double = DriftThresholds().ndcg
 
@@ -113,9 +104,6 @@ struct Check: ParsableCommand {
 
     @Option(help: "Bootstrap replicates for the NDCG interval (0 = none).")
     var bootstrap: Int = 200
-
-    @Option(help: "Seed of the bootstrap.")
-    var seed: UInt64 = 0
 
     @Option(help: ArgumentHelp("Report directory.", valueName: "dir"))
     var outputDir: String = "shapdrift-report"
@@ -136,14 +124,16 @@ struct Check: ParsableCommand {
         guard let method = AttributionMethod(rawValue: baselineProfile.identity.method) else {
             throw InputError(file: baseline, field: "model.method", "unknown method \(baselineProfile.identity.method)")
         }
-        let explainer = try makeExplainer(model: model, method: method, background: background)
+        let outputSpace: OutputSpace = baselineProfile.identity.outputSpace == "probability" ? .probability : .raw
+        let explainer = try makeExplainer(model: model, method: method, background: background,
+                                          options: sampling.options(outputSpace: outputSpace))
         var builder = ProfileBuilder(explainer: explainer)
         if let mismatch = baselineProfile.identity.mismatch(with: builder.identity) {
             throw InputError(file: baseline, mismatch)
         }
         builder.threads = dataOptions.threads ?? RowParallel.defaultThreads
         var replicates: PoissonBootstrap? = bootstrap > 0
-            ? PoissonBootstrap(replicates: bootstrap, seed: seed, width: model.numOutputs * model.numFeatures) : nil
+            ? PoissonBootstrap(replicates: bootstrap, seed: sampling.seed, width: model.numOutputs * model.numFeatures) : nil
         let current = try builder.build(from: dataOptions.source(for: model), bootstrap: &replicates)
         let comparator = DriftComparator(thresholds: DriftThresholds(ndcg: threshold, featureShift: featureShiftThreshold, psi: psiThreshold))
         let report = comparator.compare(baseline: baselineProfile, current: current, bootstrap: replicates)

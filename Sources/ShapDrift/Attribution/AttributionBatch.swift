@@ -24,12 +24,31 @@ public struct AttributionBatch: Sendable {
     }
 }
 
+/// Settings of the methods that sample or change the explained output.
+public struct ExplainerOptions: Sendable {
+    /// KernelSHAP coalition budget (`nil`: 2·M + 2048, shap's default).
+    public var samples: Int?
+    /// Seed of every sampling step.
+    public var seed: UInt64
+    public var outputSpace: OutputSpace
+
+    public init(samples: Int? = nil, seed: UInt64 = 0, outputSpace: OutputSpace = .raw) {
+        self.samples = samples
+        self.seed = seed
+        self.outputSpace = outputSpace
+    }
+}
+
 /// The attribution algorithms ShapDrift implements.
 public enum AttributionMethod: String, Sendable, CaseIterable {
     /// Path-dependent TreeSHAP: the tree covers stand in for the data distribution.
     case treePathDependent = "tree-path-dependent"
+    /// Interventional TreeSHAP: exact Shapley values against each background row, averaged.
+    case treeInterventional = "tree-interventional"
     /// Linear SHAP with independent features: φ = w ∘ (x − μ).
     case linear = "linear"
+    /// KernelSHAP: model-agnostic, against a background sample.
+    case kernel = "kernel"
 
     /// The default method for a model: path-dependent TreeSHAP for trees, linear SHAP for linear models.
     public static func automatic(for model: Model) -> AttributionMethod {

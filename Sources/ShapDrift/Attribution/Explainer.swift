@@ -5,11 +5,14 @@
 public struct Explainer: Sendable {
     public let model: Model
     public let method: AttributionMethod
+    public let outputSpace: OutputSpace
     private let engine: Engine
 
     private enum Engine: Sendable {
         case pathDependent(PathDependentTreeSHAP)
+        case interventional(InterventionalTreeSHAP)
         case linear(LinearSHAP)
+        case kernel(KernelSHAP)
     }
 
     /// - Parameters:
@@ -17,13 +20,29 @@ public struct Explainer: Sendable {
     ///   - background: rows in model feature order, for methods that measure against a sample.
     ///   - backgroundFile: where `background` came from, for error messages.
     public init(model: Model, method: AttributionMethod? = nil, background: FeatureBatch? = nil,
-                backgroundFile: String = "background") throws(InputError) {
+                backgroundFile: String = "background", options: ExplainerOptions = ExplainerOptions()) throws(InputError) {
         self.model = model
         let chosen = method ?? .automatic(for: model)
         self.method = chosen
+        outputSpace = options.outputSpace
+        if options.outputSpace != .raw, chosen != .kernel {
+            throw InputError("--output-space \(options.outputSpace.rawValue) is available with --method kernel only; \(chosen.rawValue) explains the raw output")
+        }
         switch (chosen, model.predictor) {
+        case (.kernel, _):
+            guard let background else {
+                throw InputError("method kernel needs --background DATA: the rows absent features are taken from")
+            }
+            engine = .kernel(try KernelSHAP(model: model, background: background, backgroundFile: backgroundFile,
+                                            outputSpace: options.outputSpace, samples: options.samples, seed: options.seed))
         case (.treePathDependent, .trees(let ensemble)):
             engine = .pathDependent(PathDependentTreeSHAP(ensemble: ensemble))
+        case (.treeInterventional, .trees(let ensemble)):
+            guard let background else {
+                throw InputError("method tree-interventional needs --background DATA: the rows the features are set to when absent")
+            }
+            guard background.rowCount > 0 else { throw InputError(file: backgroundFile, "the background has no rows") }
+            engine = .interventional(InterventionalTreeSHAP(ensemble: ensemble, background: background))
         case (.linear, .linear(let linear)):
             let means: [Double]
             if let background {
@@ -36,7 +55,7 @@ public struct Explainer: Sendable {
                 throw InputError("linear SHAP needs the feature means: pass --background DATA, or export the model with its feature means")
             }
             engine = .linear(LinearSHAP(model: linear, means: means))
-        case (.treePathDependent, .linear):
+        case (.treePathDependent, .linear), (.treeInterventional, .linear):
             throw InputError("method \(chosen.rawValue) needs a tree model, and this is a linear model; use --method linear")
         case (.linear, .trees):
             throw InputError("method \(chosen.rawValue) needs a linear model, and this is a tree ensemble; use --method tree-path-dependent")
@@ -47,7 +66,9 @@ public struct Explainer: Sendable {
     public var baseValues: [Double] {
         switch engine {
         case .pathDependent(let engine): return engine.baseValues
+        case .interventional(let engine): return engine.baseValues
         case .linear(let engine): return engine.baseValues
+        case .kernel(let engine): return engine.baseValues
         }
     }
 
@@ -56,8 +77,13 @@ public struct Explainer: Sendable {
         switch engine {
         case .pathDependent(let engine):
             return engine.explain(batch, threads: threads)
+        case .interventional(let engine):
+            return engine.explain(batch, threads: threads)
         case .linear(let engine):
             try Self.requireComplete(batch, model: model, file: file)
+            return engine.explain(batch, threads: threads)
+        case .kernel(let engine):
+            if case .linear = model.predictor { try Self.requireComplete(batch, model: model, file: file) }
             return engine.explain(batch, threads: threads)
         }
     }

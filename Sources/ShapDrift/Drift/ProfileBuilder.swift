@@ -11,7 +11,7 @@ public struct ProfileBuilder {
 
     public init(explainer: Explainer) {
         self.explainer = explainer
-        identity = ProfileIdentity(model: explainer.model, method: explainer.method)
+        identity = ProfileIdentity(model: explainer.model, method: explainer.method, outputSpace: explainer.outputSpace)
     }
 
     /// The profile of every row of `source`; also feeds `bootstrap` when given.
@@ -34,10 +34,11 @@ public struct ProfileBuilder {
 
 extension ProfileIdentity {
     /// The identity of profiles made of `model`'s attributions by `method`.
-    public init(model: Model, method: AttributionMethod) {
+    public init(model: Model, method: AttributionMethod, outputSpace: OutputSpace = .raw) {
+        let space = outputSpace == .raw ? "raw (\(model.transform.rawSpaceDescription))" : "probability"
         self.init(modelSHA256: model.sha256, modelFormat: model.format.rawValue, objective: model.objective,
                   featureNames: model.displayFeatureNames, method: method.rawValue,
-                  outputSpace: "raw (\(model.transform.rawSpaceDescription))", numOutputs: model.numOutputs)
+                  outputSpace: space, numOutputs: model.numOutputs)
     }
 
     /// Why a baseline with this identity cannot be compared with `other` (the model given now), or `nil`.

@@ -1,0 +1,360 @@
+import CBLAS
+import Foundation
+
+/// The space a model-agnostic explanation is computed in.
+public enum OutputSpace: String, Sendable, CaseIterable {
+    /// The raw margin (log-odds, per-class margins): additive for trees and linear models.
+    case raw
+    /// The model's prediction after its link (logistic, softmax per class), as SageMaker Clarify
+    /// explains a classifier endpoint (`use_logit` false); attributions add up to the probability.
+    case probability
+}
+
+/// Model-agnostic KernelSHAP (Lundberg & Lee 2017, §4.1 and Theorem 2): Shapley values as the
+/// solution of a weighted least-squares problem over coalitions z ∈ {0,1}^M with the Shapley
+/// kernel weight (M−1)/(C(M,|z|)·|z|·(M−|z|)), the value of a coalition being the model's expected
+/// output when the features outside it are taken from the background rows.
+///
+/// Efficiency (Σφ = f(x) − E f) is imposed exactly by eliminating the last feature, as shap's
+/// `KernelExplainer` does. All 2^M − 2 proper coalitions are enumerated when they fit the sample
+/// budget (the result is then the exact Shapley values w.r.t. the background); otherwise complete
+/// coalition sizes are enumerated from the smallest and largest inwards while the budget allows
+/// and the rest sampled in complementary pairs with a seeded generator (shap's scheme). The
+/// coalitions are the same for every row, so the weighted least squares reduces to one matrix
+/// A = (XᵀWX)⁺XᵀW (LAPACK `dsyevd` for the pseudo-inverse) and the attributions of a whole block
+/// of rows to one BLAS product Φ = A·Ỹ.
+public struct KernelSHAP: Sendable {
+    public let model: Model
+    /// Background rows (model feature order) and their weights (summing to 1).
+    public let background: FeatureBatch
+    public let backgroundWeights: [Double]
+    public let outputSpace: OutputSpace
+    /// Coalitions × features, 1 = the feature takes the explained row's value.
+    let coalitions: [UInt8]
+    let coalitionWeights: [Double]
+    /// (M−1) × K: the least-squares solution operator.
+    let solver: [Double]
+    public let exact: Bool
+
+    /// Background rows beyond this are summarised by a seeded uniform sample of this many rows.
+    public static let maximumBackgroundRows = 200
+
+    /// shap's default budget for M features.
+    public static func defaultSamples(features: Int) -> Int { 2 * features + 2048 }
+
+    public init(model: Model, background: FeatureBatch, backgroundFile: String, outputSpace: OutputSpace, samples: Int?, seed: UInt64) throws(InputError) {
+        let features = model.numFeatures
+        guard background.rowCount > 0 else { throw InputError(file: backgroundFile, "the background has no rows") }
+        if outputSpace == .probability, model.transform != .logistic, model.transform != .softmax {
+            throw InputError("--output-space probability needs a classifier (logistic or softmax output); this model's output transform is \(model.transform.rawValue)")
+        }
+        let budget = samples ?? Self.defaultSamples(features: features)
+        let minimum = features > 1 ? 2 * features : 1
+        guard budget >= minimum else {
+            throw InputError("--samples \(budget) is too few for \(features) features: KernelSHAP needs at least \(minimum) coalitions (2 × features)")
+        }
+        self.model = model
+        self.outputSpace = outputSpace
+        (self.background, self.backgroundWeights) = Self.summarise(background, seed: seed)
+        let design = CoalitionDesign(features: features, budget: budget, seed: seed)
+        coalitions = design.masks
+        coalitionWeights = design.weights
+        exact = design.exact
+        solver = try Self.solverMatrix(masks: design.masks, weights: design.weights, features: features)
+    }
+
+    /// All rows when there are few; else a seeded uniform sample (equal weights).
+    static func summarise(_ background: FeatureBatch, seed: UInt64) -> (FeatureBatch, [Double]) {
+        let rows = background.rowCount
+        guard rows > maximumBackgroundRows else {
+            return (background, [Double](repeating: 1 / Double(rows), count: rows))
+        }
+        var generator = SplitMix64(seed: seed ^ 0xB4C6_0000)
+        var indices = Array(0..<rows)
+        for i in 0..<maximumBackgroundRows {
+            let j = i + Int(generator.next() % UInt64(rows - i))
+            indices.swapAt(i, j)
+        }
+        var sample = FeatureBatch(numFeatures: background.numFeatures)
+        for index in indices.prefix(maximumBackgroundRows).sorted() {
+            sample.values += background.values[(index * background.numFeatures)..<((index + 1) * background.numFeatures)]
+            sample.sourceLines.append(background.sourceLines[index])
+        }
+        return (sample, [Double](repeating: 1 / Double(maximumBackgroundRows), count: maximumBackgroundRows))
+    }
+
+    /// A = (XᵀWX)⁺XᵀW with X_kj = z_kj − z_k,M−1 (j < M−1).
+    static func solverMatrix(masks: [UInt8], weights: [Double], features: Int) throws(InputError) -> [Double] {
+        let unknowns = features - 1
+        guard unknowns > 0 else { return [] }
+        let count = weights.count
+        var design = [Double](repeating: 0, count: count * unknowns)
+        var weighted = design
+        for k in 0..<count {
+            let last = Double(masks[k * features + unknowns])
+            for j in 0..<unknowns {
+                let value = Double(masks[k * features + j]) - last
+                design[k * unknowns + j] = value
+                weighted[k * unknowns + j] = value * weights[k]
+            }
+        }
+        // Normal matrix N = Xᵀ(WX), right-hand side (WX)ᵀ, solved as N·A = (WX)ᵀ.
+        var normal = [Double](repeating: 0, count: unknowns * unknowns)
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(unknowns), Int32(unknowns), Int32(count), 1,
+                    design, Int32(unknowns), weighted, Int32(unknowns), 0, &normal, Int32(unknowns))
+        // A = N⁺·(WX)ᵀ with the pseudo-inverse of the symmetric N, so a budget whose coalitions do
+        // not determine every attribution still gives the minimum-norm least-squares solution (as
+        // shap falls back to least squares) instead of failing.
+        var eigenvalues = [Double](repeating: 0, count: unknowns)
+        let status = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "U")), Int32(unknowns),
+                                    &normal, Int32(unknowns), &eigenvalues)
+        guard status == 0 else {
+            throw InputError("the KernelSHAP normal equations could not be solved (LAPACK dsyevd status \(status))")
+        }
+        let cutoff = (eigenvalues.map(abs).max() ?? 0) * Double(unknowns) * Double.ulpOfOne * 16
+        var inverse = [Double](repeating: 0, count: unknowns * unknowns)
+        for e in 0..<unknowns where eigenvalues[e] > cutoff {
+            let scale = 1 / eigenvalues[e]
+            for i in 0..<unknowns {
+                let vi = normal[i * unknowns + e] * scale
+                for j in 0..<unknowns { inverse[i * unknowns + j] += vi * normal[j * unknowns + e] }
+            }
+        }
+        var solution = [Double](repeating: 0, count: unknowns * count)
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(unknowns), Int32(count), Int32(unknowns), 1,
+                    inverse, Int32(unknowns), weighted, Int32(unknowns), 0, &solution, Int32(count))
+        return solution
+    }
+
+    /// f(x) or its link, per output, for `rows` rows of model-order values.
+    func evaluate(_ rows: FeatureBatch) -> [Double] {
+        let outputs = model.numOutputs
+        var raw: [Double]
+        switch model.predictor {
+        case .trees(let ensemble):
+            raw = [Double](repeating: 0, count: rows.rowCount * outputs)
+            raw.withUnsafeMutableBufferPointer { out in
+                rows.values.withUnsafeBufferPointer { input in
+                    for row in 0..<rows.rowCount {
+                        ensemble.predict(row: UnsafeBufferPointer(rebasing: input[(row * ensemble.numFeatures)..<((row + 1) * ensemble.numFeatures)]),
+                                         into: UnsafeMutableBufferPointer(rebasing: out[(row * outputs)..<((row + 1) * outputs)]))
+                    }
+                }
+            }
+        case .linear(let linear):
+            raw = LinearSHAP.predict(linear, rows)
+        }
+        if outputSpace == .probability { Self.applyLink(model.transform, to: &raw, outputs: outputs) }
+        return raw
+    }
+
+    static func applyLink(_ transform: OutputTransform, to values: inout [Double], outputs: Int) {
+        switch transform {
+        case .logistic:
+            for index in values.indices { values[index] = 1 / (1 + exp(-values[index])) }
+        case .softmax:
+            for start in stride(from: 0, to: values.count, by: outputs) {
+                let top = values[start..<(start + outputs)].max() ?? 0
+                var total = 0.0
+                for k in 0..<outputs {
+                    values[start + k] = exp(values[start + k] - top)
+                    total += values[start + k]
+                }
+                for k in 0..<outputs { values[start + k] /= total }
+            }
+        case .identity, .exponential:
+            break
+        }
+    }
+
+    /// E f over the background, per output.
+    public var baseValues: [Double] {
+        let values = evaluate(background)
+        let outputs = model.numOutputs
+        return (0..<outputs).map { k in (0..<background.rowCount).reduce(0) { $0 + backgroundWeights[$1] * values[$1 * outputs + k] } }
+    }
+
+    public func explain(_ batch: FeatureBatch, threads: Int = RowParallel.defaultThreads) -> AttributionBatch {
+        let rows = batch.rowCount
+        let features = model.numFeatures
+        let outputs = model.numOutputs
+        let count = coalitionWeights.count
+        let base = baseValues
+        let predictions = evaluate(batch)
+        // Ỹ: coalitions × (rows · outputs), filled in parallel over rows.
+        var targets = [Double](repeating: 0, count: count * rows * outputs)
+        let columns = rows * outputs
+        targets.withUnsafeMutableBufferPointer { buffer in
+            let out = UncheckedSendable(buffer)
+            RowParallel.forEachRange(rowCount: rows, threads: threads, minimumRowsPerTask: 1) { range in
+                let references = background.rowCount
+                var synthetic = FeatureBatch(numFeatures: features, values: [Double](repeating: 0, count: references * features),
+                                             sourceLines: [Int](repeating: 0, count: references))
+                for row in range {
+                    let x = batch.values[(row * features)..<((row + 1) * features)]
+                    for k in 0..<count {
+                        let mask = coalitions[(k * features)..<((k + 1) * features)]
+                        for r in 0..<references {
+                            for (j, take) in mask.enumerated() {
+                                synthetic.values[r * features + j] = take != 0 ? x[x.startIndex + j] : background.values[r * features + j]
+                            }
+                        }
+                        let values = evaluate(synthetic)
+                        let last = Double(mask[mask.startIndex + features - 1])
+                        for o in 0..<outputs {
+                            var expected = 0.0
+                            for r in 0..<references { expected += backgroundWeights[r] * values[r * outputs + o] }
+                            let total = predictions[row * outputs + o] - base[o]
+                            out.value[k * columns + row * outputs + o] = expected - base[o] - last * total
+                        }
+                    }
+                }
+            }
+        }
+        var phi = [Double](repeating: 0, count: rows * outputs * features)
+        let unknowns = features - 1
+        var solved = [Double](repeating: 0, count: max(1, unknowns) * columns)
+        if unknowns > 0 {
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(unknowns), Int32(columns), Int32(count), 1,
+                        solver, Int32(count), targets, Int32(columns), 0, &solved, Int32(columns))
+        }
+        for row in 0..<rows {
+            for o in 0..<outputs {
+                let total = predictions[row * outputs + o] - base[o]
+                var sum = 0.0
+                let offset = (row * outputs + o) * features
+                for j in 0..<unknowns {
+                    let value = solved[j * columns + row * outputs + o]
+                    phi[offset + j] = value
+                    sum += value
+                }
+                phi[offset + features - 1] = total - sum
+            }
+        }
+        return AttributionBatch(rowCount: rows, numOutputs: outputs, numFeatures: features, values: phi, baseValues: base)
+    }
+}
+
+/// The coalitions KernelSHAP evaluates and their weights (summing to 1).
+struct CoalitionDesign {
+    var masks: [UInt8] = []
+    var weights: [Double] = []
+    var exact = false
+
+    init(features m: Int, budget: Int, seed: UInt64) {
+        guard m > 1 else { return }
+        let proper = m < 62 ? (1 << m) - 2 : Int.max
+        if proper <= budget {
+            exact = true
+            for subset in 1...proper {
+                let size = subset.nonzeroBitCount
+                append((0..<m).map { UInt8((subset >> $0) & 1) }, weight: Double(m - 1) / (binomial(m, size) * Double(size * (m - size))))
+            }
+            normalise()
+            return
+        }
+        // shap's scheme: subset sizes s and M−s paired; enumerate whole sizes while they fit.
+        let sizes = (m - 1 + 1) / 2
+        let paired = m / 2
+        var sizeWeight = (1...sizes).map { s in Double(m - 1) / Double(s * (m - s)) * (s <= paired && s != m - s ? 2 : 1) }
+        let totalWeight = sizeWeight.reduce(0, +)
+        sizeWeight = sizeWeight.map { $0 / totalWeight }
+        var remaining = budget
+        var remainingWeight = 1.0
+        var complete = 0
+        for s in 1...sizes {
+            let isPaired = s <= paired && s != m - s
+            let count = binomial(m, s) * (isPaired ? 2 : 1)
+            // Enumerate the whole size when the budget share it would get covers every subset of it.
+            guard remainingWeight > 0, Double(remaining) * (sizeWeight[s - 1] / remainingWeight) / count >= 1 - 1e-8 else { break }
+            complete = s
+            let each = sizeWeight[s - 1] / count
+            for subset in Self.subsets(of: m, size: s) {
+                append(subset, weight: each)
+                if isPaired { append(subset.map { 1 - $0 }, weight: each) }
+            }
+            remaining -= Int(count)
+            remainingWeight -= sizeWeight[s - 1]
+        }
+        if complete < sizes, remaining > 1, remainingWeight > 1e-12 {
+            var generator = SplitMix64(seed: seed)
+            let left = Array(sizeWeight[complete...]).map { $0 / remainingWeight }
+            var seen: [[UInt8]: Int] = [:]
+            let each = remainingWeight / Double(remaining - remaining % 2)
+            var drawn = 0
+            while drawn + 2 <= remaining {
+                var pick = Double(generator.next() >> 11) * 0x1p-53
+                var sizeIndex = 0
+                while sizeIndex < left.count - 1, pick >= left[sizeIndex] { pick -= left[sizeIndex]; sizeIndex += 1 }
+                let size = complete + 1 + sizeIndex
+                var order = Array(0..<m)
+                for i in 0..<size { order.swapAt(i, i + Int(generator.next() % UInt64(m - i))) }
+                var mask = [UInt8](repeating: 0, count: m)
+                for i in 0..<size { mask[order[i]] = 1 }
+                for candidate in [mask, mask.map { 1 - $0 }] {
+                    if let index = seen[candidate] {
+                        weights[index] += each
+                    } else {
+                        seen[candidate] = weights.count
+                        append(candidate, weight: each)
+                    }
+                }
+                drawn += 2
+            }
+        }
+        normalise()
+    }
+
+    private mutating func append(_ mask: [UInt8], weight: Double) {
+        masks += mask
+        weights.append(weight)
+    }
+
+    private mutating func normalise() {
+        let total = weights.reduce(0, +)
+        weights = weights.map { $0 / total }
+    }
+
+    static func subsets(of m: Int, size: Int) -> [[UInt8]] {
+        var result: [[UInt8]] = []
+        var chosen: [Int] = []
+        func extend(from start: Int) {
+            if chosen.count == size {
+                var mask = [UInt8](repeating: 0, count: m)
+                for index in chosen { mask[index] = 1 }
+                result.append(mask)
+                return
+            }
+            guard start < m else { return }
+            for index in start..<m where m - index >= size - chosen.count {
+                chosen.append(index)
+                extend(from: index + 1)
+                chosen.removeLast()
+            }
+        }
+        extend(from: 0)
+        return result
+    }
+}
+
+/// C(n, k) as a Double.
+func binomial(_ n: Int, _ k: Int) -> Double {
+    var result = 1.0
+    for i in 0..<min(k, n - k) { result = result * Double(n - i) / Double(i + 1) }
+    return result.rounded()
+}
+
+/// SplitMix64 (Steele, Lea & Flood 2014): a small, fast, seedable generator for reproducible sampling.
+struct SplitMix64 {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
