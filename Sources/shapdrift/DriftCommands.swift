@@ -3,6 +3,7 @@ import Foundation
 import ShapDrift
 
 extension InputFormat: ExpressibleByArgument {}
+extension AttributionAggregation: ExpressibleByArgument {}
 
 /// Options shared by the commands that read data streams.
 struct DataOptions: ParsableArguments {
@@ -102,7 +103,10 @@ struct Check: ParsableCommand {
     @Option(help: "Per-feature PSI threshold.")
     var psiThreshold: Double = DriftThresholds().psi
 
-    @Option(help: "Bootstrap replicates for the NDCG interval (0 = none).")
+    @Option(help: "Global attribution of a feature: mean_abs (SageMaker Clarify's default), median (of |SHAP|) or mean_sq.")
+    var aggregation: AttributionAggregation = .meanAbs
+
+    @Option(help: "Bootstrap replicates for the NDCG interval (0 = none; mean_abs only).")
     var bootstrap: Int = 200
 
     @Option(help: ArgumentHelp("Report directory.", valueName: "dir"))
@@ -135,7 +139,8 @@ struct Check: ParsableCommand {
         var replicates: PoissonBootstrap? = bootstrap > 0
             ? PoissonBootstrap(replicates: bootstrap, seed: sampling.seed, width: model.numOutputs * model.numFeatures) : nil
         let current = try builder.build(from: dataOptions.source(for: model), bootstrap: &replicates)
-        let comparator = DriftComparator(thresholds: DriftThresholds(ndcg: threshold, featureShift: featureShiftThreshold, psi: psiThreshold))
+        let comparator = DriftComparator(thresholds: DriftThresholds(ndcg: threshold, featureShift: featureShiftThreshold, psi: psiThreshold),
+                                         aggregation: aggregation)
         let report = comparator.compare(baseline: baselineProfile, current: current, bootstrap: replicates)
         try DriftReportWriter.write(report, analysisBaseValues: explainer.baseValues,
                                     currentMeans: (0..<model.numOutputs).map { current.meanAbsoluteAttribution(output: $0) },

@@ -149,6 +149,37 @@ struct DriftCheckTests {
         #expect(try AttributionProfile.load(path: path) == whole)
     }
 
+    @Test("mean_sq and median aggregations rank features as shap's reference attributions do")
+    func aggregations() throws {
+        var none: PoissonBootstrap? = nil
+        let baseline = try Self.baseline()
+        let current = try Self.profile([Self.folder + "/current_drift.csv"], bootstrap: &none)
+        let referenceBaseline = try ReferenceTable(path: Self.folder + "/shap_tree_path_dependent.baseline.csv")
+        let referenceCurrent = try ReferenceTable(path: Self.folder + "/shap_tree_path_dependent.current_drift.csv")
+        let names = baseline.identity.featureNames
+        func meanSquare(_ table: ReferenceTable) throws -> [Double] {
+            try names.map { name in
+                let column = try #require(table.column(name))
+                return column.map { $0 * $0 }.reduce(0, +) / Double(column.count)
+            }
+        }
+        func median(_ table: ReferenceTable) throws -> [Double] {
+            try names.map { name in
+                let sorted = try #require(table.column(name)).map(abs).sorted()
+                return sorted[(sorted.count - 1) / 2]
+            }
+        }
+        let squared = DriftComparator(aggregation: .meanSq).compare(baseline: baseline, current: current, bootstrap: nil)
+        let expected = ClarifyNDCG.score(baseline: try meanSquare(referenceBaseline), current: try meanSquare(referenceCurrent))
+        // The reference attributions are xgboost's float32 values: agreement to float32 rounding.
+        #expect(abs(squared.ndcg - expected) <= 1e-6)
+        #expect(squared.aggregation == .meanSq)
+        let medians = DriftComparator(aggregation: .median).compare(baseline: baseline, current: current, bootstrap: nil)
+        let exactRanking = ClarifyNDCG.ranking(try median(referenceCurrent)).map { names[$0] }
+        let ranked = medians.outputs[0].features.sorted { $0.currentRank < $1.currentRank }.map(\.name)
+        #expect(ranked == exactRanking)
+    }
+
     @Test("the bootstrap does not depend on how rows are split into blocks")
     func bootstrapIsBlockIndependent() throws {
         let model = try ModelLoader().load(path: Self.modelPath)

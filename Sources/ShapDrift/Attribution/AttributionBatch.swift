@@ -47,6 +47,8 @@ public enum AttributionMethod: String, Sendable, CaseIterable {
     case treeInterventional = "tree-interventional"
     /// Linear SHAP with independent features: φ = w ∘ (x − μ).
     case linear = "linear"
+    /// Linear SHAP with correlated (Gaussian) features, from the background's mean and covariance.
+    case linearCorrelation = "linear-correlation"
     /// KernelSHAP: model-agnostic, against a background sample.
     case kernel = "kernel"
 

@@ -12,6 +12,7 @@ public struct Explainer: Sendable {
         case pathDependent(PathDependentTreeSHAP)
         case interventional(InterventionalTreeSHAP)
         case linear(LinearSHAP)
+        case correlation(CorrelationLinearSHAP)
         case kernel(KernelSHAP)
     }
 
@@ -55,9 +56,19 @@ public struct Explainer: Sendable {
                 throw InputError("linear SHAP needs the feature means: pass --background DATA, or export the model with its feature means")
             }
             engine = .linear(LinearSHAP(model: linear, means: means))
+        case (.linearCorrelation, .linear(let linear)):
+            guard let background else {
+                throw InputError("method linear-correlation needs --background DATA: its mean and covariance describe the features")
+            }
+            try Self.requireComplete(background, model: model, file: backgroundFile)
+            do {
+                engine = .correlation(try CorrelationLinearSHAP(model: linear, background: background, permutations: options.samples, seed: options.seed))
+            } catch {
+                throw error.inFile(backgroundFile)
+            }
         case (.treePathDependent, .linear), (.treeInterventional, .linear):
             throw InputError("method \(chosen.rawValue) needs a tree model, and this is a linear model; use --method linear")
-        case (.linear, .trees):
+        case (.linear, .trees), (.linearCorrelation, .trees):
             throw InputError("method \(chosen.rawValue) needs a linear model, and this is a tree ensemble; use --method tree-path-dependent")
         }
     }
@@ -68,6 +79,7 @@ public struct Explainer: Sendable {
         case .pathDependent(let engine): return engine.baseValues
         case .interventional(let engine): return engine.baseValues
         case .linear(let engine): return engine.baseValues
+        case .correlation(let engine): return engine.baseValues
         case .kernel(let engine): return engine.baseValues
         }
     }
@@ -82,6 +94,9 @@ public struct Explainer: Sendable {
         case .linear(let engine):
             try Self.requireComplete(batch, model: model, file: file)
             return engine.explain(batch, threads: threads)
+        case .correlation(let engine):
+            try Self.requireComplete(batch, model: model, file: file)
+            return engine.explain(batch)
         case .kernel(let engine):
             if case .linear = model.predictor { try Self.requireComplete(batch, model: model, file: file) }
             return engine.explain(batch, threads: threads)

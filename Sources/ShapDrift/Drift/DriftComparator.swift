@@ -1,5 +1,24 @@
 import Foundation
 
+/// How per-row attributions become a feature's global attribution (SageMaker Clarify's
+/// `agg_method`): the value NDCG and the ranks use.
+public enum AttributionAggregation: String, Codable, Sendable, CaseIterable {
+    /// Mean |φ| (Clarify's default).
+    case meanAbs = "mean_abs"
+    /// Median |φ| (from the sketch, within its relative accuracy).
+    case median
+    /// Mean φ².
+    case meanSq = "mean_sq"
+
+    public func globalAttribution(_ summary: StreamSummary) -> Double {
+        switch self {
+        case .meanAbs: return summary.meanAbs
+        case .median: return summary.sketch.magnitudeQuantile(0.5) ?? 0
+        case .meanSq: return summary.meanSquare
+        }
+    }
+}
+
 /// The thresholds a check applies; defaults are documented in `docs/drift.md`.
 public struct DriftThresholds: Codable, Equatable, Sendable {
     /// Drift when NDCG falls below this (SageMaker Clarify's default).
@@ -89,6 +108,8 @@ public struct DriftReport: Codable, Equatable, Sendable {
     public var baselineRows: UInt64
     public var bootstrapReplicates: Int
     public var bootstrapSeed: UInt64
+    /// How global attributions (NDCG's gains, the ranks) were aggregated from per-row values.
+    public var aggregation: AttributionAggregation
     public var model: ProfileIdentity
     public var breachedFeatures: [String]
     /// Every feature once, at the output where it shifted most, sorted by shift.
@@ -99,7 +120,7 @@ public struct DriftReport: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version", verdict, driftDetected = "drift_detected", ndcg, ndcgInterval = "ndcg_interval"
         case intervalStraddlesThreshold = "interval_straddles_threshold", threshold, thresholds, rows
-        case baselineRows = "baseline_rows", bootstrapReplicates = "bootstrap_replicates", bootstrapSeed = "bootstrap_seed"
+        case baselineRows = "baseline_rows", bootstrapReplicates = "bootstrap_replicates", bootstrapSeed = "bootstrap_seed", aggregation
         case model, breachedFeatures = "breached_features", features, outputs, note
     }
 }
@@ -113,9 +134,11 @@ public struct DriftReport: Codable, Equatable, Sendable {
 /// without any change in those features' behaviour.
 public struct DriftComparator: Sendable {
     public let thresholds: DriftThresholds
+    public let aggregation: AttributionAggregation
 
-    public init(thresholds: DriftThresholds = DriftThresholds()) {
+    public init(thresholds: DriftThresholds = DriftThresholds(), aggregation: AttributionAggregation = .meanAbs) {
         self.thresholds = thresholds
+        self.aggregation = aggregation
     }
 
     public func compare(baseline: AttributionProfile, current: AttributionProfile, bootstrap: PoissonBootstrap?) -> DriftReport {
@@ -126,9 +149,12 @@ public struct DriftComparator: Sendable {
             let now = current.outputs[output].features
             let baseMeans = base.map(\.meanAbs)
             let currentMeans = now.map(\.meanAbs)
-            let ndcg = ClarifyNDCG.score(baseline: baseMeans, current: currentMeans)
+            let baseGlobal = base.map(aggregation.globalAttribution)
+            let currentGlobal = now.map(aggregation.globalAttribution)
+            let ndcg = ClarifyNDCG.score(baseline: baseGlobal, current: currentGlobal)
             var interval: [Double]? = nil
-            if let bootstrap, bootstrap.replicates > 0 {
+            // The streaming bootstrap keeps weighted sums of |φ|, so it serves mean_abs only.
+            if let bootstrap, bootstrap.replicates > 0, aggregation == .meanAbs {
                 let scores = (0..<bootstrap.replicates).map { replicate in
                     ClarifyNDCG.score(baseline: baseMeans, current: bootstrap.meanAbsolute(replicate: replicate, output: output, features: names.count))
                 }.sorted()
@@ -136,8 +162,8 @@ public struct DriftComparator: Sendable {
             }
             let baseTotal = baseMeans.reduce(0, +)
             let currentTotal = currentMeans.reduce(0, +)
-            let baseRanks = Self.ranks(baseMeans)
-            let currentRanks = Self.ranks(currentMeans)
+            let baseRanks = Self.ranks(baseGlobal)
+            let currentRanks = Self.ranks(currentGlobal)
             var features: [FeatureShift] = []
             for (index, name) in names.enumerated() {
                 let wasserstein = DistributionDistance.wasserstein1(base[index].sketch, now[index].sketch)
@@ -172,8 +198,9 @@ public struct DriftComparator: Sendable {
         return DriftReport(
             verdict: drift ? "drift" : "no_drift", driftDetected: drift, ndcg: worst.ndcg, ndcgInterval: worst.ndcgInterval,
             intervalStraddlesThreshold: worst.intervalStraddlesThreshold, threshold: thresholds.ndcg, thresholds: thresholds,
-            rows: current.rows, baselineRows: baseline.rows, bootstrapReplicates: bootstrap?.replicates ?? 0,
-            bootstrapSeed: bootstrap?.seed ?? 0, model: baseline.identity,
+            rows: current.rows, baselineRows: baseline.rows,
+            bootstrapReplicates: aggregation == .meanAbs ? bootstrap?.replicates ?? 0 : 0,
+            bootstrapSeed: bootstrap?.seed ?? 0, aggregation: aggregation, model: baseline.identity,
             breachedFeatures: features.filter(\.breached).map(\.name), features: features, outputs: outputs,
             note: "A drift finding means investigate: look at the breached features and the data feeding them. It is not a reason to retrain or roll back automatically.")
     }

@@ -79,6 +79,22 @@ public struct QuantileSketch: Codable, Equatable, Sendable {
         return distribution.last?.value
     }
 
+    /// The q-quantile of |x| (negative values folded onto positive ones), within relative error α.
+    public func magnitudeQuantile(_ q: Double) -> Double? {
+        guard count > 0 else { return nil }
+        var buckets: [Int: UInt64] = [:]
+        for (index, bucketCount) in positive.nonZeroBuckets { buckets[index, default: 0] += bucketCount }
+        for (index, bucketCount) in negative.nonZeroBuckets { buckets[index, default: 0] += bucketCount }
+        let rank = UInt64((min(max(q, 0), 1) * Double(count - 1)).rounded(.down))
+        var seen = zeroCount
+        if seen > rank { return 0 }
+        for index in buckets.keys.sorted() {
+            seen += buckets[index] ?? 0
+            if seen > rank { return Self.value(ofBucket: index) }
+        }
+        return nil
+    }
+
     enum CodingKeys: String, CodingKey {
         case count, zeroCount = "zero_count", positive, negative
     }
