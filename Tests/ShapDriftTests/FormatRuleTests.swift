@@ -22,6 +22,7 @@ struct FormatRuleTests {
         .init(name: "xgb_base_score_array", classes: 1), .init(name: "xgb_base_score_plain", classes: 1),
         .init(name: "xgb_poisson", classes: 1), .init(name: "xgb_multiclass", classes: 3),
         .init(name: "lgbm_categorical_missing", classes: 1), .init(name: "lgbm_multiclass", classes: 3),
+        .init(name: "xgb_categorical", classes: 1),
     ]
 
     @Test("predictions and attributions agree with the native library", arguments: cases)
@@ -121,6 +122,22 @@ struct FormatRuleTests {
             #expect(!trees.goesLeft(node: node, value: .nan))
             #expect(!trees.goesLeft(node: node, value: -1))
         }
+    }
+
+    @Test("XGBoost categorical splits: a category in the set goes right, missing takes the default child")
+    func xgboostCategorical() throws {
+        let rule = Self.cases[8]
+        let model = try ModelLoader().load(path: rule.modelPath)
+        guard case .trees(let trees) = model.predictor else { throw TestFailure("expected trees") }
+        let text = try String(contentsOfFile: rule.modelPath, encoding: .utf8)
+        let listed = try #require(text.firstMatch(of: /"categories":\[([0-9,]*)\]/)).1.split(separator: ",").compactMap { Int($0) }
+        let root = Int(trees.treeRoot[0])
+        #expect(trees.flags[root] & TreeEnsemble.categoricalFlag != 0)
+        for category in 0..<40 {
+            #expect(trees.goesLeft(node: root, value: Double(category)) == !listed.contains(category), "category \(category)")
+        }
+        #expect(trees.goesLeft(node: root, value: .nan) == (trees.flags[root] & TreeEnsemble.defaultLeftFlag != 0))
+        #expect(trees.goesLeft(node: root, value: -3))
     }
 
     @Test("LightGBM feature names with spaces (written as underscores) match data columns with spaces")

@@ -18,6 +18,8 @@ public struct LightGBMTextLoader {
         "multiclass": .softmax, "softmax": .softmax, "multiclassova": .logistic,
         "poisson": .exponential, "gamma": .exponential, "tweedie": .exponential,
         "lambdarank": .identity, "rank_xendcg": .identity,
+        // Trained with a custom objective function: the raw score is still what SHAP explains.
+        "custom": .identity, "none": .identity,
     ]
 
     public init() {}

@@ -147,6 +147,25 @@ def main(root):
     contribs = booster.predict(test, pred_contrib=True).reshape(len(test), 3, Xm.shape[1] + 1)
     write_case(folder, test, booster.predict(test, raw_score=True), contribs, list(Xm.columns))
 
+    # XGBoost categorical splits (split_type 1): a category in the node's set goes right, missing
+    # takes the default child, categories never seen in training go left.
+    n = 2000
+    colour = rng.integers(0, 40, size=n)
+    Xc = pd.DataFrame({"size": rng.normal(size=n), "colour": pd.Categorical(colour, categories=list(range(40)))})
+    yc = np.where(np.isin(colour, [2, 5, 11, 33, 38]), 3.0, 0.0) + Xc["size"]
+    Xc.loc[rng.random(n) < 0.1, "colour"] = np.nan
+    booster = xgb.train({"objective": "reg:squarederror", "max_depth": 3, "eta": 0.3, "seed": 9, "max_cat_to_onehot": 1},
+                        xgb.DMatrix(Xc, label=yc, enable_categorical=True), num_boost_round=8)
+    folder = os.path.join(root, "xgb_categorical")
+    os.makedirs(folder, exist_ok=True)
+    booster.save_model(os.path.join(folder, "model.json"))
+    test = Xc.sample(40, random_state=4).reset_index(drop=True)
+    test.loc[0:2, "colour"] = np.nan
+    test_matrix = xgb.DMatrix(test, enable_categorical=True)
+    codes = test.assign(colour=test["colour"].astype(float))
+    write_case(folder, codes, booster.predict(test_matrix, output_margin=True),
+               booster.predict(test_matrix, pred_contribs=True), list(Xc.columns))
+
 
 if __name__ == "__main__":
     main(sys.argv[1] if len(sys.argv) > 1 else "format_rules")
