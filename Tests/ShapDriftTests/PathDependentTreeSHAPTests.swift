@@ -91,6 +91,27 @@ struct PathDependentTreeSHAPTests {
         }
     }
 
+    @Test("the quadrature form equals Algorithm 2 to 1e-12 of scale", arguments: ShapFixtureCase.all)
+    func quadratureEqualsAlgorithm2(_ fixture: ShapFixtureCase) throws {
+        let (model, batch) = try loadModelAndData(model: fixture.path(fixture.modelFile), data: fixture.path("current.csv"))
+        guard case .trees(let ensemble) = model.predictor else { throw TestFailure("expected trees") }
+        let quadrature = QuadratureTreeSHAP(ensemble: ensemble).explain(batch)
+        let recursive = PathDependentTreeSHAP(ensemble: ensemble).explain(batch)
+        let scale = max(1, recursive.values.map(abs).max() ?? 0)
+        let error = zip(quadrature.values, recursive.values).map { abs($0 - $1) }.max() ?? 0
+        #expect(error <= 1e-12 * scale, "max difference \(error)")
+        #expect(quadrature.baseValues == recursive.baseValues)
+    }
+
+    @Test("Gauss–Legendre rules integrate polynomials of degree 2n − 1 exactly", arguments: [1, 2, 3, 5, 8, 16])
+    func gaussLegendre(_ points: Int) {
+        let (nodes, weights) = LeafPaths.gaussLegendre(points)
+        for degree in 0...(2 * points - 1) {
+            let integral = zip(nodes, weights).reduce(0) { $0 + $1.1 * pow($1.0, Double(degree)) }
+            #expect(abs(integral - 1 / Double(degree + 1)) <= 1e-14, "degree \(degree)")
+        }
+    }
+
     @Test("results do not depend on the number of worker threads")
     func threadCountDoesNotChangeResults() throws {
         let fixture = ShapFixtureCase.all[0]

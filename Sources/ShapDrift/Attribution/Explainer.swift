@@ -9,7 +9,7 @@ public struct Explainer: Sendable {
     private let engine: Engine
 
     private enum Engine: Sendable {
-        case pathDependent(PathDependentTreeSHAP)
+        case pathDependent(QuadratureTreeSHAP)
         case interventional(InterventionalTreeSHAP)
         case linear(LinearSHAP)
         case correlation(CorrelationLinearSHAP)
@@ -37,7 +37,7 @@ public struct Explainer: Sendable {
             engine = .kernel(try KernelSHAP(model: model, background: background, backgroundFile: backgroundFile,
                                             outputSpace: options.outputSpace, samples: options.samples, seed: options.seed))
         case (.treePathDependent, .trees(let ensemble)):
-            engine = .pathDependent(PathDependentTreeSHAP(ensemble: ensemble))
+            engine = .pathDependent(QuadratureTreeSHAP(ensemble: ensemble))
         case (.treeInterventional, .trees(let ensemble)):
             guard let background else {
                 throw InputError("method tree-interventional needs --background DATA: the rows the features are set to when absent")

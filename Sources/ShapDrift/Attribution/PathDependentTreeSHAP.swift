@@ -10,6 +10,9 @@
 ///
 /// The path buffer is laid out as in shap's `tree_shap.h`: each recursion level owns a segment
 /// after its parent's, so one buffer of (D+2)(D+3)/2 elements per worker serves a whole tree.
+///
+/// `explain` uses `QuadratureTreeSHAP`, which computes the same values faster; this
+/// implementation of the published algorithm is kept as the oracle the tests hold it to.
 public struct PathDependentTreeSHAP: Sendable {
     public let ensemble: TreeEnsemble
 
