@@ -74,9 +74,19 @@ $(PYTHON_VENV)/.installed: notebooks-export/requirements-test.txt notebooks-expo
 	$(PYTHON_VENV)/bin/python -m pip install -q -r notebooks-export/requirements-test.txt -e notebooks-export
 	@touch $@
 
-## Benchmarks (not part of the tests): prints a table and writes bench/results.json.
-bench: release
-	python3 bench/run.py
+## Benchmarks (not part of the tests): ShapDrift beside the reference tools, installed into a
+## virtual environment of the benchmark's own; prints a table and writes bench/results.json.
+BENCH_VENV := .venv-bench
+
+bench: release $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python bench/run.py
+
+$(BENCH_VENV)/.installed: bench/requirements.txt
+	@[ -n "$(PYTHON)" ] || { echo "make bench needs Python >= 3.12 for its reference tools; pass PYTHON=..."; exit 1; }
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install -q --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install -q -r bench/requirements.txt
+	@touch $@
 
 clean:
-	rm -rf .build $(PYTHON_VENV)
+	rm -rf .build $(PYTHON_VENV) $(BENCH_VENV)

@@ -1,59 +1,131 @@
-"""`make bench`: ShapDrift's benchmark workloads, measured in one run, printed as one table and
-written to bench/results.json.
+"""`make bench`: ShapDrift side by side with the reference tools, measured in one run.
 
-Workloads so far:
-- E1 (memory): `shapdrift check` over SageMaker data-capture files of 100,000 and 1,000,000 rows
-  against the bundled example model; peak RSS must not grow with the number of rows.
-Inputs are generated deterministically (make_capture.py); nothing is downloaded.
-Usage: python3 bench/run.py [--rows 100000,1000000]
+Prints one table (workload, tool, rows/s, peak RSS, ShapDrift's ratio to each reference; medians
+of --repeat runs) and writes bench/results.json. Inputs are generated deterministically by
+make_inputs.py and make_capture.py; nothing is downloaded.
+
+Workloads (issue "Performance"): T1/T2 XGBoost path-dependent (xgboost pred_contribs), T3
+LightGBM (pred_contrib), I1 interventional TreeSHAP (shap TreeExplainer), K1 KernelSHAP (shap
+KernelExplainer, same coalitions: all of them), M1 model load time, E1 end-to-end check over
+captured rows with its peak RSS. ShapDrift's figures are whole command runs (load, parse,
+attribute, write), so they understate its attribution rate.
 """
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, ".build", "release", "shapdrift")
-MODEL = os.path.join(ROOT, "models", "xgb-regression", "model.json")
 OUT = os.path.join(ROOT, "bench", "out")
+CORES = os.cpu_count() or 1
 
 
-def measure(arguments):
-    """Runs a command; returns (exit status, seconds, peak RSS in MiB) of that child alone."""
+def run_command(arguments):
+    """(seconds, peak RSS MiB) of one child process."""
     start = time.perf_counter()
     process = subprocess.Popen(arguments, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode not in (0, 1):
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
         sys.exit(f"{' '.join(arguments)} failed:\n{process.stderr.read().decode()}")
-    return process.returncode, elapsed, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def run_python(code, repeat):
+    """Times a reference snippet in a fresh interpreter: it prints its own seconds (excluding imports)."""
+    timings = []
+    for _ in range(repeat):
+        process = subprocess.run([sys.executable, "-c", code], capture_output=True, cwd=OUT)
+        if process.returncode != 0:
+            sys.exit(f"reference failed:\n{process.stderr.decode()}")
+        timings.append(float(process.stdout.decode().strip().splitlines()[-1]))
+    return statistics.median(timings)
+
+
+def median_command(arguments, repeat):
+    results = [run_command(arguments) for _ in range(repeat)]
+    return statistics.median(r[0] for r in results), max(r[1] for r in results)
 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rows", default="100000,1000000")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--capture-rows", default="100000,1000000")
     options = parser.parse_args()
     os.makedirs(OUT, exist_ok=True)
+    subprocess.run([sys.executable, os.path.join(ROOT, "bench", "make_inputs.py"), OUT], check=True)
+    rows_10k, rows_1k = 10000, 1000
+    table = []
+
+    def record(workload, tool, rows, seconds, rss=None):
+        table.append({"workload": workload, "tool": tool, "rows": rows, "seconds": round(seconds, 4),
+                      "rows_per_second": round(rows / seconds, 1) if rows else None,
+                      "peak_rss_mib": round(rss, 1) if rss is not None else None})
+
+    for workload, model, library in [("T1", "t1.json", "xgboost"), ("T2", "t2.json", "xgboost"), ("T3", "t3.txt", "lightgbm")]:
+        seconds, rss = median_command([BIN, "explain", "--model", os.path.join(OUT, model), "--data", os.path.join(OUT, "rows.csv"),
+                                       "--output", "/dev/null"], options.repeat)
+        record(workload, "shapdrift", rows_10k, seconds, rss)
+        if library == "xgboost":
+            code = (f"import time,pandas as pd,xgboost as xgb\nX=pd.read_csv('rows.csv');b=xgb.Booster(model_file='{model}');"
+                    f"b.set_param({{'nthread':{CORES}}});d=xgb.DMatrix(X)\nt=time.perf_counter();b.predict(d,pred_contribs=True);print(time.perf_counter()-t)")
+            record(workload, "xgboost pred_contribs", rows_10k, run_python(code, options.repeat))
+        else:
+            code = (f"import time,pandas as pd,lightgbm as lgb\nX=pd.read_csv('rows.csv');b=lgb.Booster(model_file='{model}')\n"
+                    f"t=time.perf_counter();b.predict(X,pred_contrib=True,num_threads={CORES});print(time.perf_counter()-t)")
+            record(workload, "lightgbm pred_contrib", rows_10k, run_python(code, options.repeat))
+
+    seconds, rss = median_command([BIN, "explain", "--model", os.path.join(OUT, "t2.json"), "--data", os.path.join(OUT, "rows-1k.csv"),
+                                   "--method", "tree-interventional", "--background", os.path.join(OUT, "background.csv"),
+                                   "--output", "/dev/null"], options.repeat)
+    record("I1", "shapdrift", rows_1k, seconds, rss)
+    code = ("import time,pandas as pd,xgboost as xgb,shap\nX=pd.read_csv('rows-1k.csv');B=pd.read_csv('background.csv');"
+            "b=xgb.Booster(model_file='t2.json')\nt=time.perf_counter();shap.TreeExplainer(b,data=B,feature_perturbation='interventional',"
+            "model_output='raw').shap_values(X);print(time.perf_counter()-t)")
+    record("I1", "shap TreeExplainer (interventional)", rows_1k, run_python(code, 1))
+
+    seconds, rss = median_command([BIN, "explain", "--model", os.path.join(OUT, "k1.json"), "--data", os.path.join(OUT, "k1-rows.csv"),
+                                   "--method", "kernel", "--background", os.path.join(OUT, "k1-background.csv"), "--samples", "2048",
+                                   "--output", "/dev/null"], options.repeat)
+    record("K1", "shapdrift", 100, seconds, rss)
+    code = ("import time,numpy as np,pandas as pd,xgboost as xgb,shap\nX=pd.read_csv('k1-rows.csv');B=pd.read_csv('k1-background.csv');"
+            "b=xgb.Booster(model_file='k1.json');f=lambda a:b.predict(xgb.DMatrix(pd.DataFrame(a,columns=X.columns)))\n"
+            "t=time.perf_counter();shap.KernelExplainer(f,B.to_numpy()).shap_values(X.to_numpy(),nsamples=2048,silent=True);print(time.perf_counter()-t)")
+    record("K1", "shap KernelExplainer", 100, run_python(code, 1))
+
+    seconds, rss = median_command([BIN, "inspect", "--model", os.path.join(OUT, "t1.json")], options.repeat)
+    record("M1", "shapdrift (load T1 model)", 0, seconds, rss)
+    code = "import time,xgboost as xgb\nt=time.perf_counter();xgb.Booster(model_file='t1.json');print(time.perf_counter()-t)"
+    record("M1", "xgboost Booster(model_file)", 0, run_python(code, options.repeat))
+
     baseline = os.path.join(OUT, "baseline.json")
-    measure([BIN, "baseline", "--model", MODEL, "--data", os.path.join(ROOT, "models", "xgb-regression", "baseline.csv"), "--output", baseline])
-    results = []
-    for rows in [int(value) for value in options.rows.split(",")]:
+    example = os.path.join(ROOT, "models", "xgb-regression")
+    run_command([BIN, "baseline", "--model", os.path.join(example, "model.json"), "--data", os.path.join(example, "baseline.csv"), "--output", baseline])
+    for rows in [int(value) for value in options.capture_rows.split(",") if value]:
         capture = os.path.join(OUT, f"capture-{rows}.jsonl")
         if not os.path.exists(capture):
             subprocess.run([sys.executable, os.path.join(ROOT, "bench", "make_capture.py"), str(rows), capture], check=True)
-        status, seconds, rss = measure([BIN, "check", "--baseline", baseline, "--model", MODEL, "--data", capture,
-                                        "--output-dir", os.path.join(OUT, f"report-{rows}")])
-        results.append({"workload": "E1", "tool": "shapdrift", "rows": rows, "seconds": round(seconds, 3),
-                        "rows_per_second": round(rows / seconds, 1), "peak_rss_mib": round(rss, 1), "exit_status": status})
-    print(f"{'workload':8} {'tool':10} {'rows':>9} {'seconds':>9} {'rows/s':>10} {'peak RSS MiB':>13}")
-    for result in results:
-        print(f"{result['workload']:8} {result['tool']:10} {result['rows']:>9} {result['seconds']:>9.2f} "
-              f"{result['rows_per_second']:>10.0f} {result['peak_rss_mib']:>13.1f}")
+        seconds, rss = run_command([BIN, "check", "--baseline", baseline, "--model", os.path.join(example, "model.json"), "--data", capture,
+                                    "--output-dir", os.path.join(OUT, f"report-{rows}")])
+        record("E1", "shapdrift check (capture)", rows, seconds, rss)
+
+    ours = {entry["workload"]: entry for entry in table if entry["tool"].startswith("shapdrift")}
+    print(f"{'workload':8} {'tool':38} {'rows':>7} {'seconds':>9} {'rows/s':>10} {'peak RSS MiB':>13} {'shapdrift ×':>12}")
+    for entry in table:
+        mine = ours.get(entry["workload"])
+        ratio = ""
+        if mine is not None and not entry["tool"].startswith("shapdrift") and entry["workload"] != "E1":
+            ratio = f"{entry['seconds'] / mine['seconds']:.2f}"
+            entry["shapdrift_speed_ratio"] = float(ratio)
+        rate = f"{entry['rows_per_second']:.0f}" if entry["rows_per_second"] else "-"
+        rss = f"{entry['peak_rss_mib']:.1f}" if entry["peak_rss_mib"] is not None else "-"
+        print(f"{entry['workload']:8} {entry['tool']:38} {entry['rows']:>7} {entry['seconds']:>9.3f} {rate:>10} {rss:>13} {ratio:>12}")
     with open(os.path.join(ROOT, "bench", "results.json"), "w") as handle:
-        json.dump({"machine_cores": os.cpu_count(), "results": results}, handle, indent=2)
+        json.dump({"cores": CORES, "repeat": options.repeat, "results": table}, handle, indent=2)
         handle.write("\n")
 
 

@@ -193,13 +193,19 @@ def _gradient_boosting_document(model, feature_names):
         for output in range(outputs):
             tree = model.estimators_[stage, output].tree_
             trees.append(_tree_arrays(tree, tree.value[:, 0, :1] * model.learning_rate, output))
+    return _boosting_document(model, outputs, "float32_less_equal", base, trees, feature_names)
+
+
+def _boosting_document(model, outputs, split_rule, base, trees, feature_names):
+    """A boosted ensemble explained in its raw decision function: log-odds (binary), per-class
+    margins (multi-class) or the prediction (regression), one tree per output per stage."""
     if hasattr(model, "classes_"):
         transform = "logistic" if outputs == 1 else "softmax"
     else:
         transform = "identity"
     document = _header(model, "tree_ensemble", model.n_features_in_, outputs, transform, feature_names)
-    document["tree_ensemble"] = {"split_rule": "float32_less_equal", "leaf_width": 1,
-                                 "base_offset": base.tolist(), "trees": trees}
+    document["tree_ensemble"] = {"split_rule": split_rule, "leaf_width": 1,
+                                 "base_offset": (np.asarray(base, dtype=np.float64) * np.ones(outputs)).tolist(), "trees": trees}
     return document
 
 
@@ -224,11 +230,4 @@ def _hist_gradient_boosting_document(model, feature_names):
                 "output": output,
             })
     base = np.asarray(model._baseline_prediction, dtype=np.float64).ravel()
-    if hasattr(model, "classes_"):
-        transform = "logistic" if outputs == 1 else "softmax"
-    else:
-        transform = "identity"
-    document = _header(model, "tree_ensemble", model.n_features_in_, outputs, transform, feature_names)
-    document["tree_ensemble"] = {"split_rule": "float64_less_equal", "leaf_width": 1,
-                                 "base_offset": (base * np.ones(outputs)).tolist(), "trees": trees}
-    return document
+    return _boosting_document(model, outputs, "float64_less_equal", base, trees, feature_names)
