@@ -121,11 +121,9 @@ public func predictRaw(_ model: Model, _ batch: FeatureBatch, file: String) thro
             batch.values.withUnsafeBufferPointer { input in
                 let data = UncheckedSendable(input)
                 RowParallel.forEachRange(rowCount: batch.rowCount) { range in
-                    for row in range {
-                        ensemble.predict(
-                            row: UnsafeBufferPointer(rebasing: data.value[(row * ensemble.numFeatures)..<((row + 1) * ensemble.numFeatures)]),
-                            into: UnsafeMutableBufferPointer(rebasing: out.value[(row * ensemble.numOutputs)..<((row + 1) * ensemble.numOutputs)]))
-                    }
+                    ensemble.predict(
+                        rows: UnsafeBufferPointer(rebasing: data.value[(range.lowerBound * ensemble.numFeatures)..<(range.upperBound * ensemble.numFeatures)]),
+                        into: UnsafeMutableBufferPointer(rebasing: out.value[(range.lowerBound * ensemble.numOutputs)..<(range.upperBound * ensemble.numOutputs)]))
                 }
             }
         }

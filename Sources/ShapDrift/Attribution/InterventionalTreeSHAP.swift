@@ -24,17 +24,14 @@ public struct InterventionalTreeSHAP: Sendable {
 
     /// The mean raw output over the background: the base value of the interventional game.
     public var baseValues: [Double] {
-        var sums = [Double](repeating: 0, count: ensemble.numOutputs)
-        var output = [Double](repeating: 0, count: ensemble.numOutputs)
+        let outputs = ensemble.numOutputs
+        var predictions = [Double](repeating: 0, count: background.rowCount * outputs)
         background.values.withUnsafeBufferPointer { rows in
-            output.withUnsafeMutableBufferPointer { out in
-                for row in 0..<background.rowCount {
-                    ensemble.predict(row: UnsafeBufferPointer(rebasing: rows[(row * ensemble.numFeatures)..<((row + 1) * ensemble.numFeatures)]), into: out)
-                    for k in 0..<ensemble.numOutputs { sums[k] += out[k] }
-                }
-            }
+            predictions.withUnsafeMutableBufferPointer { out in ensemble.predict(rows: rows, into: out) }
         }
-        return sums.map { $0 / Double(background.rowCount) }
+        return (0..<outputs).map { k in
+            (0..<background.rowCount).reduce(0) { $0 + predictions[$1 * outputs + k] } / Double(background.rowCount)
+        }
     }
 
     public func explain(_ batch: FeatureBatch, threads: Int = RowParallel.defaultThreads) -> AttributionBatch {

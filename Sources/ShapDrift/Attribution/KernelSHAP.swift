@@ -134,12 +134,7 @@ public struct KernelSHAP: Sendable {
         case .trees(let ensemble):
             raw = [Double](repeating: 0, count: rows.rowCount * outputs)
             raw.withUnsafeMutableBufferPointer { out in
-                rows.values.withUnsafeBufferPointer { input in
-                    for row in 0..<rows.rowCount {
-                        ensemble.predict(row: UnsafeBufferPointer(rebasing: input[(row * ensemble.numFeatures)..<((row + 1) * ensemble.numFeatures)]),
-                                         into: UnsafeMutableBufferPointer(rebasing: out[(row * outputs)..<((row + 1) * outputs)]))
-                    }
-                }
+                rows.values.withUnsafeBufferPointer { input in ensemble.predict(rows: input, into: out) }
             }
         case .linear(let linear):
             raw = LinearSHAP.predict(linear, rows)
@@ -167,6 +162,63 @@ public struct KernelSHAP: Sendable {
         }
     }
 
+    /// For each row of `rows`, E_r f(x_S, r_S̄) for every coalition S (`coalitions × outputs`, in
+    /// the explained space), handed to `body(row, expectations)`. Tree ensembles of up to 64 features
+    /// get their coalition values from `TreeCoalitionValues`; other models are evaluated on the
+    /// synthetic rows.
+    private func coalitionExpectations(rows: Range<Int>, batch: FeatureBatch, _ body: (Int, [Double]) -> Void) {
+        let features = model.numFeatures
+        let outputs = model.numOutputs
+        let count = coalitionWeights.count
+        var expected = [Double](repeating: 0, count: count * outputs)
+        let references = background.rowCount
+        if case .trees(let ensemble) = model.predictor, features <= TreeCoalitionValues.maximumFeatures {
+            let walker = TreeCoalitionValues(ensemble: ensemble, coalitions: coalitions, count: count)
+            var values = [Double](repeating: 0, count: count * outputs)
+            var terms: [TermKey: Int] = [:]
+            var termValues: [Double] = []
+            ensemble.withUnsafeView { view in
+                batch.values.withUnsafeBufferPointer { input in
+                    background.values.withUnsafeBufferPointer { reference in
+                        for row in rows {
+                            for index in expected.indices { expected[index] = 0 }
+                            let x = UnsafeBufferPointer(rebasing: input[(row * features)..<((row + 1) * features)])
+                            for r in 0..<references {
+                                let backgroundRow = UnsafeBufferPointer(rebasing: reference[(r * features)..<((r + 1) * features)])
+                                values.withUnsafeMutableBufferPointer { out in
+                                    walker.values(view: view, x: x, r: backgroundRow, terms: &terms, termValues: &termValues, into: out.baseAddress!)
+                                }
+                                if outputSpace == .probability { Self.applyLink(model.transform, to: &values, outputs: outputs) }
+                                let weight = backgroundWeights[r]
+                                for index in 0..<(count * outputs) { expected[index] += weight * values[index] }
+                            }
+                            body(row, expected)
+                        }
+                    }
+                }
+            }
+            return
+        }
+        var synthetic = FeatureBatch(numFeatures: features, values: [Double](repeating: 0, count: references * features),
+                                     sourceLines: [Int](repeating: 0, count: references))
+        for row in rows {
+            let x = batch.values[(row * features)..<((row + 1) * features)]
+            for k in 0..<count {
+                let mask = coalitions[(k * features)..<((k + 1) * features)]
+                for r in 0..<references {
+                    for (j, take) in mask.enumerated() {
+                        synthetic.values[r * features + j] = take != 0 ? x[x.startIndex + j] : background.values[r * features + j]
+                    }
+                }
+                let values = evaluate(synthetic)
+                for o in 0..<outputs {
+                    expected[k * outputs + o] = (0..<references).reduce(0) { $0 + backgroundWeights[$1] * values[$1 * outputs + o] }
+                }
+            }
+            body(row, expected)
+        }
+    }
+
     /// E f over the background, per output.
     public var baseValues: [Double] {
         let values = evaluate(background)
@@ -187,25 +239,12 @@ public struct KernelSHAP: Sendable {
         targets.withUnsafeMutableBufferPointer { buffer in
             let out = UncheckedSendable(buffer)
             RowParallel.forEachRange(rowCount: rows, threads: threads, minimumRowsPerTask: 1) { range in
-                let references = background.rowCount
-                var synthetic = FeatureBatch(numFeatures: features, values: [Double](repeating: 0, count: references * features),
-                                             sourceLines: [Int](repeating: 0, count: references))
-                for row in range {
-                    let x = batch.values[(row * features)..<((row + 1) * features)]
+                coalitionExpectations(rows: range, batch: batch) { row, expected in
                     for k in 0..<count {
-                        let mask = coalitions[(k * features)..<((k + 1) * features)]
-                        for r in 0..<references {
-                            for (j, take) in mask.enumerated() {
-                                synthetic.values[r * features + j] = take != 0 ? x[x.startIndex + j] : background.values[r * features + j]
-                            }
-                        }
-                        let values = evaluate(synthetic)
-                        let last = Double(mask[mask.startIndex + features - 1])
+                        let last = Double(coalitions[k * features + features - 1])
                         for o in 0..<outputs {
-                            var expected = 0.0
-                            for r in 0..<references { expected += backgroundWeights[r] * values[r * outputs + o] }
                             let total = predictions[row * outputs + o] - base[o]
-                            out.value[k * columns + row * outputs + o] = expected - base[o] - last * total
+                            out.value[k * columns + row * outputs + o] = expected[k * outputs + o] - base[o] - last * total
                         }
                     }
                 }

@@ -130,16 +130,22 @@ public struct TreeEnsemble: Sendable {
         }}}}}}}}}}
     }
 
-    /// The raw (margin-space) outputs for one row of `numFeatures` values.
-    public func predict(row: UnsafeBufferPointer<Double>, into output: UnsafeMutableBufferPointer<Double>) {
+    /// The raw (margin-space) outputs of consecutive rows (`rows.count / numFeatures` of them) into
+    /// `output` (`numOutputs` per row), setting up the node buffers once for all of them.
+    public func predict(rows: UnsafeBufferPointer<Double>, into output: UnsafeMutableBufferPointer<Double>) {
+        let count = rows.count / numFeatures
         withUnsafeView { view in
-            for k in 0..<numOutputs { output[k] = baseOffset[k] }
-            for tree in 0..<treeCount {
-                let leaf = view.leaf(from: Int(treeRoot[tree]), row: row)
-                if leafWidth == 1 {
-                    output[Int(treeOutput[tree])] += view.leafValues[leaf]
-                } else {
-                    for k in 0..<leafWidth { output[k] += view.leafValues[leaf * leafWidth + k] }
+            for row in 0..<count {
+                let x = UnsafeBufferPointer(rebasing: rows[(row * numFeatures)..<((row + 1) * numFeatures)])
+                let out = output.baseAddress! + row * numOutputs
+                for k in 0..<numOutputs { out[k] = baseOffset[k] }
+                for tree in 0..<treeCount {
+                    let leaf = view.leaf(from: Int(treeRoot[tree]), row: x)
+                    if leafWidth == 1 {
+                        out[Int(treeOutput[tree])] += view.leafValues[leaf]
+                    } else {
+                        for k in 0..<leafWidth { out[k] += view.leafValues[leaf * leafWidth + k] }
+                    }
                 }
             }
         }
