@@ -59,6 +59,18 @@ struct AttributionMethodTests {
         }
     }
 
+    @Test("interventional TreeSHAP gives the same values whether background decisions are precomputed or not")
+    func interventionalDecisionBudget() throws {
+        let fixture = ShapFixtureCase.all[2]
+        let (model, all) = try loadModelAndData(model: fixture.path(fixture.modelFile), data: fixture.path("current.csv"))
+        guard case .trees(let ensemble) = model.predictor else { throw TestFailure("expected trees") }
+        let background = try CSVFeatureReader(path: fixture.path("background.csv"), schema: FeatureSchema(model: model)).readAll()
+        let batch = FeatureBatch(numFeatures: all.numFeatures, values: Array(all.values[0..<(40 * all.numFeatures)]), sourceLines: Array(0..<40))
+        let kept = InterventionalTreeSHAP(ensemble: ensemble, background: background).explain(batch)
+        let recomputed = InterventionalTreeSHAP(ensemble: ensemble, background: background, decisionBudget: 0).explain(batch)
+        #expect(kept.values == recomputed.values)
+    }
+
     /// Small models where shap's interventional algorithm is wrong (LightGBM categorical splits and
     /// multi-class models, values on a split threshold): ShapDrift against brute force.
     @Test("interventional TreeSHAP equals brute-force Shapley values where shap's does not", arguments: [

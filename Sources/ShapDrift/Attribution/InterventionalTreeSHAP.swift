@@ -10,13 +10,21 @@
 /// v·(a−1)!·b!/(a+b)! to each x-side feature and −v·a!·(b−1)!/(a+b)! to each r-side feature.
 /// Cost: O(trees · leaves reached · depth) per pair, no coalition enumeration. Routing uses the
 /// model's own split rules (`TreeEnsembleView.goesLeft`), so categorical splits, missing values and
-/// values on a threshold go where the model sends them.
+/// values on a threshold go where the model sends them. Every node's decision is computed once per
+/// explained row and, while they fit in `precomputedDecisionBytes`, once per background row (they
+/// do not depend on the explained row), so the walks themselves only compare bits.
 public struct InterventionalTreeSHAP: Sendable {
     public let ensemble: TreeEnsemble
     /// Background rows, model feature order.
     public let background: FeatureBatch
 
-    public init(ensemble: TreeEnsemble, background: FeatureBatch) {
+    /// Background decisions are kept for every node when they take at most this many bytes;
+    /// beyond that they are recomputed per use, so memory stays bounded.
+    public static let precomputedDecisionBytes = 64 << 20
+    let decisionBudget: Int
+
+    public init(ensemble: TreeEnsemble, background: FeatureBatch, decisionBudget: Int = InterventionalTreeSHAP.precomputedDecisionBytes) {
+        self.decisionBudget = decisionBudget
         precondition(background.rowCount > 0 && background.numFeatures == ensemble.numFeatures)
         self.ensemble = ensemble
         self.background = background
@@ -44,19 +52,37 @@ public struct InterventionalTreeSHAP: Sendable {
             let out = UncheckedSendable(output)
             batch.values.withUnsafeBufferPointer { input in
                 let data = UncheckedSendable(input)
-                background.values.withUnsafeBufferPointer { backgroundRows in
-                    let reference = UncheckedSendable(backgroundRows)
+                let nodes = ensemble.nodeCount
+                let precompute = background.rowCount * nodes <= decisionBudget
+                let backgroundDecisions = precompute ? Self.decisions(of: background, ensemble: ensemble) : []
+                backgroundDecisions.withUnsafeBufferPointer { backgroundBits in
+                    let reference = UncheckedSendable(backgroundBits)
                     RowParallel.forEachRange(rowCount: rows, threads: threads, minimumRowsPerTask: 1) { range in
-                        var walker = PairWalker(maxDepth: ensemble.maxDepth, numFeatures: features)
+                        let walker = PairWalker(maxDepth: ensemble.maxDepth, numFeatures: features)
+                        var rowBits = [UInt8](repeating: 0, count: nodes)
+                        var scratchBits = [UInt8](repeating: 0, count: precompute ? 0 : nodes)
                         ensemble.withUnsafeView { view in
                             for row in range {
                                 let x = UnsafeBufferPointer(rebasing: data.value[(row * features)..<((row + 1) * features)])
+                                Self.fillDecisions(view: view, row: x, into: &rowBits)
                                 let rowPhi = out.value.baseAddress! + row * width
-                                for backgroundRow in 0..<background.rowCount {
-                                    let r = UnsafeBufferPointer(rebasing: reference.value[(backgroundRow * features)..<((backgroundRow + 1) * features)])
-                                    for tree in 0..<ensemble.treeCount {
-                                        let target = view.leafWidth == 1 ? rowPhi + Int(ensemble.treeOutput[tree]) * features : rowPhi
-                                        walker.walk(view, x: x, r: r, node: Int(ensemble.treeRoot[tree]), xSide: 0, rSide: 0, phi: target)
+                                rowBits.withUnsafeBufferPointer { xBits in
+                                    for backgroundRow in 0..<background.rowCount {
+                                        let walkTrees = { (rBits: UnsafePointer<UInt8>) in
+                                            for tree in 0..<ensemble.treeCount {
+                                                let target = view.leafWidth == 1 ? rowPhi + Int(ensemble.treeOutput[tree]) * features : rowPhi
+                                                walker.walk(view, xLeft: xBits.baseAddress!, rLeft: rBits, node: Int(ensemble.treeRoot[tree]),
+                                                            xSide: 0, rSide: 0, phi: target)
+                                            }
+                                        }
+                                        if precompute {
+                                            walkTrees(reference.value.baseAddress! + backgroundRow * nodes)
+                                        } else {
+                                            background.values.withUnsafeBufferPointer { values in
+                                                Self.fillDecisions(view: view, row: UnsafeBufferPointer(rebasing: values[(backgroundRow * features)..<((backgroundRow + 1) * features)]), into: &scratchBits)
+                                            }
+                                            scratchBits.withUnsafeBufferPointer { walkTrees($0.baseAddress!) }
+                                        }
                                     }
                                 }
                                 for index in 0..<width { rowPhi[index] *= scale }
@@ -68,6 +94,28 @@ public struct InterventionalTreeSHAP: Sendable {
             }
         }
         return AttributionBatch(rowCount: rows, numOutputs: ensemble.numOutputs, numFeatures: features, values: phi, baseValues: baseValues)
+    }
+
+    /// Whether each row goes left at each node (1) or not (0): `rows × nodes`.
+    static func decisions(of batch: FeatureBatch, ensemble: TreeEnsemble) -> [UInt8] {
+        let nodes = ensemble.nodeCount
+        var bits = [UInt8](repeating: 0, count: batch.rowCount * nodes)
+        var rowBits = [UInt8](repeating: 0, count: nodes)
+        ensemble.withUnsafeView { view in
+            batch.values.withUnsafeBufferPointer { values in
+                for row in 0..<batch.rowCount {
+                    fillDecisions(view: view, row: UnsafeBufferPointer(rebasing: values[(row * batch.numFeatures)..<((row + 1) * batch.numFeatures)]), into: &rowBits)
+                    bits.replaceSubrange((row * nodes)..<((row + 1) * nodes), with: rowBits)
+                }
+            }
+        }
+        return bits
+    }
+
+    static func fillDecisions(view: TreeEnsembleView, row: UnsafeBufferPointer<Double>, into bits: inout [UInt8]) {
+        for node in 0..<view.left.count where view.left[node] >= 0 {
+            bits[node] = view.goesLeft(node: node, value: row[Int(view.feature[node])]) ? 1 : 0
+        }
     }
 }
 
@@ -111,29 +159,30 @@ struct PairWalker {
         negative.deallocate()
     }
 
-    func walk(_ tree: TreeEnsembleView, x: UnsafeBufferPointer<Double>, r: UnsafeBufferPointer<Double>, node: Int,
+    /// `xLeft`/`rLeft`: the two rows' decisions at every node (1 = left).
+    func walk(_ tree: TreeEnsembleView, xLeft xBits: UnsafePointer<UInt8>, rLeft rBits: UnsafePointer<UInt8>, node: Int,
               xSide: Int, rSide: Int, phi: UnsafeMutablePointer<Double>) {
         var current = node
         while tree.left[current] >= 0 {
             let feature = Int(tree.feature[current])
-            let xLeft = tree.goesLeft(node: current, value: x[feature])
+            let xLeft = xBits[current] != 0
             switch side[feature] {
             case 1:
                 current = Int(xLeft ? tree.left[current] : tree.right[current])
             case 2:
-                current = Int(tree.goesLeft(node: current, value: r[feature]) ? tree.left[current] : tree.right[current])
+                current = Int(rBits[current] != 0 ? tree.left[current] : tree.right[current])
             default:
-                let rLeft = tree.goesLeft(node: current, value: r[feature])
+                let rLeft = rBits[current] != 0
                 if xLeft == rLeft {
                     current = Int(xLeft ? tree.left[current] : tree.right[current])
                     continue
                 }
                 side[feature] = 1
                 xFeatures[xSide] = Int32(feature)
-                walk(tree, x: x, r: r, node: Int(xLeft ? tree.left[current] : tree.right[current]), xSide: xSide + 1, rSide: rSide, phi: phi)
+                walk(tree, xLeft: xBits, rLeft: rBits, node: Int(xLeft ? tree.left[current] : tree.right[current]), xSide: xSide + 1, rSide: rSide, phi: phi)
                 side[feature] = 2
                 rFeatures[rSide] = Int32(feature)
-                walk(tree, x: x, r: r, node: Int(rLeft ? tree.left[current] : tree.right[current]), xSide: xSide, rSide: rSide + 1, phi: phi)
+                walk(tree, xLeft: xBits, rLeft: rBits, node: Int(rLeft ? tree.left[current] : tree.right[current]), xSide: xSide, rSide: rSide + 1, phi: phi)
                 side[feature] = 0
                 return
             }
