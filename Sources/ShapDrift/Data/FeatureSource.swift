@@ -187,7 +187,7 @@ public final class JSONLinesFeatureReader: FeatureSource {
             guard let value else { continue }
             switch value {
             case .object(let members): try decoder.row(fromObject: members, line: lineNumber, into: &row)
-            case .array(let items): try decoder.row(fromArray: items, line: lineNumber, into: &row)
+            case .array, .numbers: try decoder.row(fromArray: value.arrayValue ?? [], line: lineNumber, into: &row)
             default: throw InputError(file: file, line: lineNumber, "expected a JSON object keyed by feature name")
             }
             batch.values += row

@@ -164,19 +164,21 @@ public final class SageMakerCaptureReader: FeatureSource {
         switch value {
         case .object(let members):
             if let instances = members["instances"] {
-                guard case .array(let items) = instances else {
+                guard let items = instances.arrayValue else {
                     throw InputError(file: file, line: line, field: "instances", "expected an array of rows")
                 }
                 for item in items { try appendRows(from: item, line: line) }
                 return
             }
-            if let features = members["features"], case .array(let items) = features {
+            if let items = members["features"]?.arrayValue {
                 try decoder.row(fromArray: items, line: line, into: &row)
             } else {
                 try decoder.row(fromObject: members, line: line, into: &row)
             }
+        case .numbers(let values):
+            try decoder.row(fromArray: values.map { .number($0) }, line: line, into: &row)
         case .array(let items):
-            if items.contains(where: { if case .array = $0 { return true }; if case .object = $0 { return true }; return false }) {
+            if items.contains(where: { $0.arrayValue != nil || $0.objectValue != nil }) {
                 for item in items { try appendRows(from: item, line: line) }
                 return
             }

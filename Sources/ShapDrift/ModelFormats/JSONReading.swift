@@ -56,12 +56,16 @@ struct JSONReading {
     }
 
     func array() throws(InputError) -> [JSONReading] {
-        guard case .array(let items) = value else { throw fail("expected an array") }
+        guard let items = value.arrayValue else { throw fail("expected an array") }
         return items.enumerated().map { JSONReading(file: file, value: $1, path: "\(path)[\($0)]") }
     }
 
     /// An array of numbers, checked to have `count` elements when given.
     func numbers(count: Int? = nil) throws(InputError) -> [Double] {
+        if case .numbers(let values) = value {
+            if let count, values.count != count { throw fail("has \(values.count) elements, expected \(count)") }
+            return values
+        }
         guard case .array(let items) = value else { throw fail("expected an array of numbers") }
         if let count, items.count != count {
             throw fail("has \(items.count) elements, expected \(count)")
@@ -102,7 +106,7 @@ struct JSONReading {
         case .bool(let flag): return "\(flag)"
         case .number(let number): return "\(number)"
         case .string(let text): return "\"\(text.prefix(40))\""
-        case .array: return "an array"
+        case .array, .numbers: return "an array"
         case .object: return "an object"
         }
     }

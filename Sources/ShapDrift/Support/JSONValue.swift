@@ -12,6 +12,8 @@ public enum JSONValue: Sendable, Equatable {
     case number(Double)
     case string(String)
     case array([JSONValue])
+    /// An array whose elements are all numbers, stored unboxed: model files are mostly these.
+    case numbers([Double])
     case object([String: JSONValue])
 
     /// Parses `bytes` as one JSON document.
@@ -43,8 +45,11 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     public var arrayValue: [JSONValue]? {
-        if case .array(let items) = self { return items }
-        return nil
+        switch self {
+        case .array(let items): return items
+        case .numbers(let values): return values.map { .number($0) }
+        default: return nil
+        }
     }
 
     public var stringValue: String? {
@@ -214,6 +219,7 @@ private struct JSONParser {
             position += 1
             return .array(items)
         }
+        if let numbers = try parseNumberArray() { return .numbers(numbers) }
         while true {
             skipWhitespace()
             items.append(try parseValue())
@@ -228,6 +234,33 @@ private struct JSONParser {
                 return .array(items)
             }
             throw error("expected ',' or ']'")
+        }
+    }
+
+    /// Reads the rest of an array whose elements are all plain numbers, or, at the first element
+    /// that is not, rewinds and returns `nil` for the general path.
+    mutating func parseNumberArray() throws(InputError) -> [Double]? {
+        let start = position
+        var values: [Double] = []
+        while true {
+            guard position < bytes.count, Self.isNumberByte(bytes[position]) else {
+                position = start
+                return nil
+            }
+            values.append(try parseNumber())
+            skipWhitespace()
+            guard position < bytes.count else { throw error("expected ',' or ']'") }
+            if bytes[position] == UInt8(ascii: ",") {
+                position += 1
+                skipWhitespace()
+                continue
+            }
+            if bytes[position] == UInt8(ascii: "]") {
+                position += 1
+                return values
+            }
+            position = start
+            return nil
         }
     }
 

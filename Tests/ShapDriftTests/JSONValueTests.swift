@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+@testable import ShapDrift
+
+@Suite("JSON reader")
+struct JSONValueTests {
+    @Test("arrays of numbers are read unboxed; mixed arrays, NaN and Infinity take the general path")
+    func numberArrays() throws {
+        let document = try JSONValue.parse(Array(#"{"a": [1, -2.5e3 , 3], "b": [1, "x"], "c": [NaN, -Infinity], "d": [[1, 2], [3]], "e": []}"#.utf8))
+        #expect(document["a"] == .numbers([1, -2500, 3]))
+        #expect(document["b"] == .array([.number(1), .string("x")]))
+        let special = try #require(document["c"]?.arrayValue)
+        #expect(special[0].numberValue?.isNaN == true && special[1] == .number(-.infinity))
+        #expect(document["d"]?.arrayValue == [.numbers([1, 2]), .numbers([3])])
+        #expect(document["e"] == .array([]))
+    }
+
+    @Test("a broken number array is reported at its line and column")
+    func brokenNumberArray() throws {
+        let error = try #require(throws: InputError.self) { try JSONValue.parse(Array("[1, 2,\n 3 4]".utf8), file: "m.json") }
+        #expect(error.line == 2 && error.column == 4)
+        #expect(throws: InputError.self) { try JSONValue.parse(Array("[1, 2".utf8)) }
+    }
+}
+
+@Suite("SageMaker capture payload shapes")
+struct CapturePayloadTests {
+    @Test("JSON payloads as an array, arrays of rows, features and instances all give the same rows")
+    func payloadShapes() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let row1 = "0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8"
+        let row2 = "1.5,-2,3,4,5,6,7,8"
+        let payloads = ["[\(row1)]", "[[\(row1)],[\(row2)]]", #"{"features":[\#(row1)]}"#, #"{"instances":[[\#(row1)],{"features":[\#(row2)]}]}"#]
+        var lines: [String] = []
+        for payload in payloads {
+            let data = String(decoding: try JSONSerialization.data(withJSONObject: ["d": payload]), as: UTF8.self).dropFirst(5).dropLast()
+            lines.append(#"{"captureData":{"endpointInput":{"observedContentType":"application/json","mode":"INPUT","data":\#(data),"encoding":"JSON"}},"eventMetadata":{"eventId":"e","inferenceTime":"2024-05-01T10:00:00Z"},"eventVersion":"0"}"#)
+        }
+        let path = directory.appendingPathComponent("capture.jsonl").path
+        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let model = try ModelLoader().load(path: Fixtures.path("shap", "drift_xgb_reg", "model.json"))
+        let reader = try SageMakerCaptureReader(path: path, schema: FeatureSchema(model: model))
+        let batch = try #require(try reader.nextBatch(maxRows: 100))
+        let first = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]
+        let second = [1.5, -2, 3, 4, 5, 6, 7, 8]
+        #expect(batch.rowCount == 6)
+        #expect(batch.values == first + first + second + first + first + second)
+        #expect(batch.sourceLines == [1, 2, 2, 3, 4, 4])
+    }
+}
