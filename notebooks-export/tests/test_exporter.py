@@ -107,12 +107,17 @@ def check_attributions(values, base, reference_values, reference_base, tolerance
     assert np.max(np.abs(base - reference_base)) <= tolerance * scale
 
 
-@pytest.mark.parametrize("case", sorted(TREE_CASES))
-def test_tree_attributions_match_shap_and_add_up(case, tmp_path):
-    make_model, make_data = TREE_CASES[case]
+def fitted_and_exported(cases, case, tmp_path):
+    """The case's model trained on its data, exported; returns (model, X, path)."""
+    make_model, make_data = cases[case]
     X, y = make_data()
     model = make_model().fit(X, y)
-    path = export_model(model, tmp_path / "model.json")
+    return model, X, export_model(model, tmp_path / "model.json")
+
+
+@pytest.mark.parametrize("case", sorted(TREE_CASES))
+def test_tree_attributions_match_shap_and_add_up(case, tmp_path):
+    model, X, path = fitted_and_exported(TREE_CASES, case, tmp_path)
     data = write_csv(X.head(120), tmp_path / "data.csv")
     values, base = per_output(explain(path, data, tmp_path), FEATURES)
     reference_values, reference_base = shap_tree_reference(model, X.head(120))
@@ -124,10 +129,7 @@ def test_tree_attributions_match_shap_and_add_up(case, tmp_path):
 
 @pytest.mark.parametrize("case", sorted(LINEAR_CASES))
 def test_linear_attributions_match_shap_and_add_up(case, tmp_path):
-    make_model, make_data = LINEAR_CASES[case]
-    X, y = make_data()
-    model = make_model().fit(X, y)
-    path = export_model(model, tmp_path / "model.json")
+    model, X, path = fitted_and_exported(LINEAR_CASES, case, tmp_path)
     background = X.iloc[200:300]
     data = write_csv(X.head(100), tmp_path / "data.csv")
     values, base = per_output(explain(path, data, tmp_path, "--background", write_csv(background, tmp_path / "bg.csv")), FEATURES)
@@ -141,10 +143,7 @@ def test_linear_attributions_match_shap_and_add_up(case, tmp_path):
 
 @pytest.mark.parametrize("case", sorted(TREE_CASES) + sorted(LINEAR_CASES))
 def test_predict_equals_the_estimators_raw_output(case, tmp_path):
-    make_model, make_data = {**TREE_CASES, **LINEAR_CASES}[case]
-    X, y = make_data()
-    model = make_model().fit(X, y)
-    path = export_model(model, tmp_path / "model.json")
+    model, X, path = fitted_and_exported({**TREE_CASES, **LINEAR_CASES}, case, tmp_path)
     ours = predict(path, write_csv(X, tmp_path / "data.csv"), tmp_path)
     raw = raw_output(model, X)
     assert np.max(np.abs(ours - raw)) <= 1e-9 * max(1.0, float(np.max(np.abs(raw))))
