@@ -64,7 +64,7 @@ public struct InterventionalTreeSHAP: Sendable {
                         ensemble.withUnsafeView { view in
                             for row in range {
                                 let x = UnsafeBufferPointer(rebasing: data.value[(row * features)..<((row + 1) * features)])
-                                Self.fillDecisions(view: view, row: x, into: &rowBits)
+                                rowBits.withUnsafeMutableBufferPointer { view.decide(row: x, into: $0.baseAddress!) }
                                 let rowPhi = out.value.baseAddress! + row * width
                                 rowBits.withUnsafeBufferPointer { xBits in
                                     for backgroundRow in 0..<background.rowCount {
@@ -79,7 +79,10 @@ public struct InterventionalTreeSHAP: Sendable {
                                             walkTrees(reference.value.baseAddress! + backgroundRow * nodes)
                                         } else {
                                             background.values.withUnsafeBufferPointer { values in
-                                                Self.fillDecisions(view: view, row: UnsafeBufferPointer(rebasing: values[(backgroundRow * features)..<((backgroundRow + 1) * features)]), into: &scratchBits)
+                                                scratchBits.withUnsafeMutableBufferPointer {
+                                                    view.decide(row: UnsafeBufferPointer(rebasing: values[(backgroundRow * features)..<((backgroundRow + 1) * features)]),
+                                                                into: $0.baseAddress!)
+                                                }
                                             }
                                             scratchBits.withUnsafeBufferPointer { walkTrees($0.baseAddress!) }
                                         }
@@ -100,22 +103,17 @@ public struct InterventionalTreeSHAP: Sendable {
     static func decisions(of batch: FeatureBatch, ensemble: TreeEnsemble) -> [UInt8] {
         let nodes = ensemble.nodeCount
         var bits = [UInt8](repeating: 0, count: batch.rowCount * nodes)
-        var rowBits = [UInt8](repeating: 0, count: nodes)
         ensemble.withUnsafeView { view in
             batch.values.withUnsafeBufferPointer { values in
-                for row in 0..<batch.rowCount {
-                    fillDecisions(view: view, row: UnsafeBufferPointer(rebasing: values[(row * batch.numFeatures)..<((row + 1) * batch.numFeatures)]), into: &rowBits)
-                    bits.replaceSubrange((row * nodes)..<((row + 1) * nodes), with: rowBits)
+                bits.withUnsafeMutableBufferPointer { out in
+                    for row in 0..<batch.rowCount {
+                        view.decide(row: UnsafeBufferPointer(rebasing: values[(row * batch.numFeatures)..<((row + 1) * batch.numFeatures)]),
+                                    into: out.baseAddress! + row * nodes)
+                    }
                 }
             }
         }
         return bits
-    }
-
-    static func fillDecisions(view: TreeEnsembleView, row: UnsafeBufferPointer<Double>, into bits: inout [UInt8]) {
-        for node in 0..<view.left.count where view.left[node] >= 0 {
-            bits[node] = view.goesLeft(node: node, value: row[Int(view.feature[node])]) ? 1 : 0
-        }
     }
 }
 

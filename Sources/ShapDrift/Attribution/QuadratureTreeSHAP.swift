@@ -40,7 +40,7 @@ public struct QuadratureTreeSHAP: Sendable {
             batch.values.withUnsafeBufferPointer { input in
                 let data = UncheckedSendable(input)
                 RowParallel.forEachRange(rowCount: rows, threads: threads) { range in
-                    var scratch = QuadratureScratch(nodes: ensemble.nodeCount, maxUnique: paths.maxUnique)
+                    let scratch = QuadratureScratch(nodes: ensemble.nodeCount, maxUnique: paths.maxUnique)
                     ensemble.withUnsafeView { view in
                         paths.withUnsafeTables { tables in
                             for row in range {
@@ -240,10 +240,7 @@ struct QuadratureScratch {
                  ensemble: TreeEnsemble, phi: UnsafeMutablePointer<Double>) {
         let width = view.leafWidth
         let features = view.numFeatures
-        // One decision per internal node of the whole ensemble.
-        for node in 0..<view.left.count where view.left[node] >= 0 {
-            decision[node] = view.goesLeft(node: node, value: x[Int(view.feature[node])]) ? 1 : 0
-        }
+        view.decide(row: x, into: decision)
         for tree in 0..<tables.treeLeafStart.count {
             let target = width == 1 ? phi + Int(ensemble.treeOutput[tree]) * features : phi
             let ruleStart = Int(tables.treeRuleStart[tree])

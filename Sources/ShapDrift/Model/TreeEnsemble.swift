@@ -209,6 +209,14 @@ public struct TreeEnsembleView {
         return current
     }
 
+    /// The decision of every internal node of the ensemble for one row: `decisions[node]` = 1
+    /// when the row goes left. Kernels that visit nodes many times per row compute them once.
+    public func decide(row: UnsafeBufferPointer<Double>, into decisions: UnsafeMutablePointer<UInt8>) {
+        for node in 0..<left.count where left[node] >= 0 {
+            decisions[node] = goesLeft(node: node, value: row[Int(feature[node])]) ? 1 : 0
+        }
+    }
+
     /// Whether a row whose value of this node's feature is `x` goes to the left child.
     @inline(__always)
     public func goesLeft(node: Int, value x: Double) -> Bool {
