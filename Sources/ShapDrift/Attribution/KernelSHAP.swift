@@ -34,7 +34,6 @@ public struct KernelSHAP: Sendable {
     let coalitionWeights: [Double]
     /// (M−1) × K: the least-squares solution operator.
     let solver: [Double]
-    public let exact: Bool
 
     /// Background rows beyond this are summarised by a seeded uniform sample of this many rows.
     public static let maximumBackgroundRows = 200
@@ -59,7 +58,6 @@ public struct KernelSHAP: Sendable {
         let design = CoalitionDesign(features: features, budget: budget, seed: seed)
         coalitions = design.masks
         coalitionWeights = design.weights
-        exact = design.exact
         solver = try Self.solverMatrix(masks: design.masks, weights: design.weights, features: features)
     }
 

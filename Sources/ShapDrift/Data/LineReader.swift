@@ -20,11 +20,7 @@ public final class LineReader {
             handle = FileHandle.standardInput
             return
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw InputError(file: path, "no such file")
-        }
-        guard !isDirectory.boolValue else { throw InputError(file: path, "is a directory, expected a file") }
+        try requireFile(path)
         guard let opened = FileHandle(forReadingAtPath: path) else {
             throw InputError(file: path, "cannot be opened for reading (permissions?)")
         }

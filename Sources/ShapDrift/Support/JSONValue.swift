@@ -65,14 +65,6 @@ public enum JSONValue: Sendable, Equatable {
         default: return nil
         }
     }
-
-    public var boolValue: Bool? {
-        switch self {
-        case .bool(let value): return value
-        case .number(let value): return value == 0 ? false : (value == 1 ? true : nil)
-        default: return nil
-        }
-    }
 }
 
 /// Parses a complete decimal floating-point literal with correct rounding (`strtod`).
