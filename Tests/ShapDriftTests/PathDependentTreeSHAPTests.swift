@@ -91,11 +91,14 @@ struct PathDependentTreeSHAPTests {
         }
     }
 
-    @Test("the quadrature form equals Algorithm 2 to 1e-12 of scale", arguments: ShapFixtureCase.all)
-    func quadratureEqualsAlgorithm2(_ fixture: ShapFixtureCase) throws {
+    /// Limit 0 integrates every leaf per row, 3 mixes tables and quadrature within trees, the
+    /// maximum (the default) puts every fixture leaf in a table.
+    @Test("subset tables and quadrature each equal Algorithm 2 to 1e-12 of scale",
+          arguments: ShapFixtureCase.all, [0, 3, 6, LeafSubsetTables.maximumLimit])
+    func quadratureEqualsAlgorithm2(_ fixture: ShapFixtureCase, subsetTableLimit: Int) throws {
         let (model, batch) = try loadModelAndData(model: fixture.path(fixture.modelFile), data: fixture.path("current.csv"))
         guard case .trees(let ensemble) = model.predictor else { throw TestFailure("expected trees") }
-        let quadrature = QuadratureTreeSHAP(ensemble: ensemble).explain(batch)
+        let quadrature = QuadratureTreeSHAP(ensemble: ensemble, subsetTableLimit: subsetTableLimit).explain(batch)
         let recursive = PathDependentTreeSHAP(ensemble: ensemble).explain(batch)
         let scale = max(1, recursive.values.map(abs).max() ?? 0)
         let error = zip(quadrature.values, recursive.values).map { abs($0 - $1) }.max() ?? 0

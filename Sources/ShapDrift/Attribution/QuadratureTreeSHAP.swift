@@ -1,6 +1,6 @@
 import Foundation
 
-/// Exact path-dependent TreeSHAP in quadrature form: the same values as Algorithm 2
+/// Exact path-dependent TreeSHAP, the default engine: the same values as Algorithm 2
 /// (`PathDependentTreeSHAP`), computed leaf by leaf from precomputed paths.
 ///
 /// For one leaf with value v and unique path features j (zero fraction z_j: the product of the
@@ -12,20 +12,32 @@ import Foundation
 ///
 /// The integrand is a polynomial of degree k − 1 in t, so a Gauss–Legendre rule with ⌈k/2⌉ nodes
 /// integrates it exactly (the quadrature form xgboost 3 adopted; cf. Yu et al. 2022, "Linear
-/// TreeShap", for the polynomial view). Because o_j ∈ {0, 1}, the cold features (o_j = 0) all have
-/// the factor z_j·(1 − t), and each of them receives the same value −v·Z_c·∫(1−t)^{c−1}·Π_hot dt
-/// (Z_c the product of the c cold zero fractions: z_i cancels), so leave-one-out products are
-/// needed for the hot features only. The quadrature nodes are processed four at a time
-/// (`SIMD4<Double>`). Per row and tree the cost is one split decision per node plus, per leaf,
-/// O(depth + hot features) vector operations — no divisions and no recursion. Paths, zero
-/// fractions and rules are built once per model.
+/// TreeShap", for the polynomial view). The integral depends on the row only through the set Q of
+/// path features the row agrees with, so:
+///
+/// - leaves with at most `subsetTableLimit` unique features look their values up in tables built
+///   once per tree and block of rows (`LeafSubsetTables`): k multiply-adds per leaf and row;
+/// - longer paths are integrated per row. Cold features (o_j = 0) all have the factor
+///   z_j·(1 − t) and receive the same value −v·Z_c·∫(1−t)^{c−1}·Π_hot dt (Z_c the product of the
+///   c cold zero fractions: z_i cancels), so leave-one-out products are needed for the hot
+///   features only, four quadrature nodes per `SIMD4<Double>`.
+///
+/// Rows are processed tree by tree within a worker's block, so a tree's nodes and tables stay in
+/// cache while every row of the block passes through it. Per row and tree, one pass over the
+/// internal nodes in preorder yields the split decisions and every leaf's agreement mask Q.
 public struct QuadratureTreeSHAP: Sendable {
+    /// The table limit used unless a caller asks otherwise. Measured on T1–T3 (docs/performance.md),
+    /// every step up to the maximum paid for its builds on blocks of a few hundred rows.
+    public static let defaultSubsetTableLimit = LeafSubsetTables.maximumLimit
+
     public let ensemble: TreeEnsemble
     let paths: LeafPaths
 
-    public init(ensemble: TreeEnsemble) {
+    /// - Parameter subsetTableLimit: leaves with at most this many unique path features use
+    ///   subset tables (0: integrate every leaf per row; at most `LeafSubsetTables.maximumLimit`).
+    public init(ensemble: TreeEnsemble, subsetTableLimit: Int = Self.defaultSubsetTableLimit) {
         self.ensemble = ensemble
-        paths = LeafPaths(ensemble: ensemble)
+        paths = LeafPaths(ensemble: ensemble, subsetTableLimit: subsetTableLimit)
     }
 
     public var baseValues: [Double] { ensemble.expectedValue() }
@@ -39,17 +51,32 @@ public struct QuadratureTreeSHAP: Sendable {
             let out = UncheckedSendable(output)
             batch.values.withUnsafeBufferPointer { input in
                 let data = UncheckedSendable(input)
-                RowParallel.forEachRange(rowCount: rows, threads: threads) { range in
-                    let scratch = QuadratureScratch(nodes: ensemble.nodeCount, maxUnique: paths.maxUnique)
+                RowParallel.forEachRange(rowCount: rows, threads: threads, minimumRowsPerTask: 64) { range in
+                    let blockRows = QuadratureScratch.blockRows
+                    let blocks = (range.count + blockRows - 1) / blockRows
+                    let scratch = QuadratureScratch(paths: paths)
+                    // The range's attributions by block, column-major within a block (one
+                    // column per output and feature), so a leaf's rows update contiguous memory.
+                    let columns = UnsafeMutablePointer<Double>.allocate(capacity: blocks * blockRows * width)
+                    columns.initialize(repeating: 0, count: blocks * blockRows * width)
                     ensemble.withUnsafeView { view in
-                        paths.withUnsafeTables { tables in
-                            for row in range {
-                                let x = UnsafeBufferPointer(rebasing: data.value[(row * features)..<((row + 1) * features)])
-                                scratch.explain(row: x, view: view, tables: tables, ensemble: ensemble,
-                                                phi: out.value.baseAddress! + row * width)
+                        for tree in 0..<ensemble.treeCount {
+                            scratch.buildTables(tree: tree, paths: paths)
+                            let outputOffset = view.leafWidth == 1 ? Int(ensemble.treeOutput[tree]) * features : 0
+                            for block in 0..<blocks {
+                                let first = range.lowerBound + block * blockRows
+                                scratch.explain(tree: tree, rows: data.value.baseAddress! + first * features,
+                                                count: min(blockRows, range.upperBound - first), view: view, paths: paths,
+                                                columns: columns + block * blockRows * width + outputOffset * blockRows)
                             }
                         }
                     }
+                    for (offset, row) in range.enumerated() {
+                        let block = columns + (offset / blockRows) * blockRows * width + offset % blockRows
+                        let target = out.value.baseAddress! + row * width
+                        for column in 0..<width { target[column] = block[column * blockRows] }
+                    }
+                    columns.deallocate()
                     scratch.deallocate()
                 }
             }
@@ -58,168 +85,51 @@ public struct QuadratureTreeSHAP: Sendable {
     }
 }
 
-/// Every leaf's path, flattened: per leaf its unique features with zero fractions, and its
-/// path nodes with the direction taken and the unique-feature slot they belong to.
-struct LeafPaths: Sendable {
-    /// Per tree: first leaf record and leaf count; the tree's quadrature rule.
-    var treeLeafStart: [Int32] = []
-    var treeLeafCount: [Int32] = []
-    var treeRuleStart: [Int32] = []
-    var treeRuleCount: [Int32] = []
-    /// Per leaf record.
-    var leafNode: [Int32] = []
-    var leafFeatureStart: [Int32] = []
-    var leafFeatureCount: [Int32] = []
-    var leafPathStart: [Int32] = []
-    var leafPathCount: [Int32] = []
-    /// Per unique feature of a leaf.
-    var uniqueFeature: [Int32] = []
-    var uniqueZero: [Double] = []
-    /// Per path node of a leaf.
-    var pathNode: [Int32] = []
-    var pathLeft: [UInt8] = []
-    var pathSlot: [Int32] = []
-    /// Gauss–Legendre nodes on [0, 1] and weights, four to a vector (padded with weight 0), all
-    /// rules concatenated; `treeRuleStart`/`treeRuleCount` count vectors.
-    var ruleNode: [SIMD4<Double>] = []
-    var ruleWeight: [SIMD4<Double>] = []
-    var maxUnique = 0
-
-    init(ensemble: TreeEnsemble) {
-        var rules: [Int: Int] = [:]
-        for tree in 0..<ensemble.treeCount {
-            treeLeafStart.append(Int32(leafNode.count))
-            var treeMaxUnique = 0
-            // Depth-first over the tree, carrying the path (node, went left).
-            var stack: [(node: Int, path: [(Int, Bool)])] = [(Int(ensemble.treeRoot[tree]), [])]
-            while let (node, path) = stack.popLast() {
-                if ensemble.left[node] >= 0 {
-                    stack.append((Int(ensemble.right[node]), path + [(node, false)]))
-                    stack.append((Int(ensemble.left[node]), path + [(node, true)]))
-                    continue
-                }
-                var slots: [Int32: Int] = [:]
-                let featureStart = uniqueFeature.count
-                leafNode.append(Int32(node))
-                leafFeatureStart.append(Int32(featureStart))
-                leafPathStart.append(Int32(pathNode.count))
-                for (parent, wentLeft) in path {
-                    let feature = ensemble.feature[parent]
-                    let child = wentLeft ? ensemble.left[parent] : ensemble.right[parent]
-                    let ratio = ensemble.cover[Int(child)] / ensemble.cover[parent]
-                    let slot: Int
-                    if let existing = slots[feature] {
-                        slot = existing
-                        uniqueZero[featureStart + slot] *= ratio
-                    } else {
-                        slot = slots.count
-                        slots[feature] = slot
-                        uniqueFeature.append(feature)
-                        uniqueZero.append(ratio)
-                    }
-                    pathNode.append(Int32(parent))
-                    pathLeft.append(wentLeft ? 1 : 0)
-                    pathSlot.append(Int32(slot))
-                }
-                leafFeatureCount.append(Int32(slots.count))
-                leafPathCount.append(Int32(path.count))
-                treeMaxUnique = max(treeMaxUnique, slots.count)
-            }
-            treeLeafCount.append(Int32(leafNode.count) - treeLeafStart[tree])
-            maxUnique = max(maxUnique, treeMaxUnique)
-            let points = max(1, (treeMaxUnique + 1) / 2)
-            let chunks = (points + 3) / 4
-            if rules[points] == nil {
-                rules[points] = ruleNode.count
-                let (nodes, weights) = Self.gaussLegendre(points)
-                for chunk in 0..<chunks {
-                    var node = SIMD4<Double>(repeating: 0.5)
-                    var weight = SIMD4<Double>(repeating: 0)
-                    for lane in 0..<4 where chunk * 4 + lane < points {
-                        node[lane] = nodes[chunk * 4 + lane]
-                        weight[lane] = weights[chunk * 4 + lane]
-                    }
-                    ruleNode.append(node)
-                    ruleWeight.append(weight)
-                }
-            }
-            treeRuleStart.append(Int32(rules[points]!))
-            treeRuleCount.append(Int32(chunks))
-        }
-    }
-
-    /// Gauss–Legendre nodes and weights mapped to [0, 1], by Newton's method on P_n
-    /// (Abramowitz & Stegun 25.4.29); exact for polynomials of degree ≤ 2n − 1.
-    static func gaussLegendre(_ n: Int) -> ([Double], [Double]) {
-        var nodes = [Double](repeating: 0, count: n)
-        var weights = [Double](repeating: 0, count: n)
-        for i in 0..<n {
-            var x = cos(Double.pi * (Double(i) + 0.75) / (Double(n) + 0.5))
-            var derivative = 0.0
-            for _ in 0..<100 {
-                // P_{n−1}(x) and P_n(x) by the three-term recurrence.
-                var previous = 1.0
-                var current = x
-                if n >= 2 {
-                    for k in 2...n {
-                        let next = ((2 * Double(k) - 1) * x * current - (Double(k) - 1) * previous) / Double(k)
-                        previous = current
-                        current = next
-                    }
-                }
-                derivative = Double(n) * (x * current - previous) / (x * x - 1)
-                let step = current / derivative
-                x -= step
-                if abs(step) < 1e-16 { break }
-            }
-            nodes[i] = (1 - x) / 2
-            weights[i] = 1 / ((1 - x * x) * derivative * derivative)
-        }
-        return (nodes, weights)
-    }
-
-    /// The tables as raw buffers for the row loop.
-    func withUnsafeTables<Result>(_ body: (LeafPathTables) -> Result) -> Result {
-        treeLeafStart.withUnsafeBufferPointer { a in treeLeafCount.withUnsafeBufferPointer { b in
-        treeRuleStart.withUnsafeBufferPointer { c in treeRuleCount.withUnsafeBufferPointer { d in
-        leafNode.withUnsafeBufferPointer { e in leafFeatureStart.withUnsafeBufferPointer { f in
-        leafFeatureCount.withUnsafeBufferPointer { g in leafPathStart.withUnsafeBufferPointer { h in
-        leafPathCount.withUnsafeBufferPointer { i in uniqueFeature.withUnsafeBufferPointer { j in
-        uniqueZero.withUnsafeBufferPointer { k in pathNode.withUnsafeBufferPointer { l in
-        pathLeft.withUnsafeBufferPointer { m in pathSlot.withUnsafeBufferPointer { n in
-        ruleNode.withUnsafeBufferPointer { o in ruleWeight.withUnsafeBufferPointer { p in
-            body(LeafPathTables(treeLeafStart: a, treeLeafCount: b, treeRuleStart: c, treeRuleCount: d, leafNode: e,
-                                leafFeatureStart: f, leafFeatureCount: g, leafPathStart: h, leafPathCount: i,
-                                uniqueFeature: j, uniqueZero: k, pathNode: l, pathLeft: m, pathSlot: n,
-                                ruleNode: o, ruleWeight: p))
-        }}}}}}}}}}}}}}}}
-    }
-}
-
-struct LeafPathTables {
-    let treeLeafStart, treeLeafCount, treeRuleStart, treeRuleCount: UnsafeBufferPointer<Int32>
-    let leafNode, leafFeatureStart, leafFeatureCount, leafPathStart, leafPathCount: UnsafeBufferPointer<Int32>
-    let uniqueFeature: UnsafeBufferPointer<Int32>
-    let uniqueZero: UnsafeBufferPointer<Double>
-    let pathNode: UnsafeBufferPointer<Int32>
-    let pathLeft: UnsafeBufferPointer<UInt8>
-    let pathSlot: UnsafeBufferPointer<Int32>
-    let ruleNode, ruleWeight: UnsafeBufferPointer<SIMD4<Double>>
-}
-
-/// One worker's buffers: the split decisions of every node for the current row, and per leaf
-/// the one fractions, the hot features' factors, suffix products and integrals.
+/// One worker's buffers: the current tree's subset tables, and for a block of rows their split
+/// decisions and leaf agreement masks, plus the per-leaf buffers of the quadrature for long paths.
+///
+/// A block goes through a tree in two passes: row by row, one pass over the internal nodes gives
+/// the decisions and every leaf's mask; then leaf by leaf, every row of the block looks up that
+/// leaf's table, which stays in L1 while it serves the block.
 struct QuadratureScratch {
+    static let blockRows = 64
+
+    let table: UnsafeMutablePointer<Double>
+    let products: UnsafeMutablePointer<SIMD4<Double>>
+    let weightedPowers: UnsafeMutablePointer<SIMD4<Double>>
+    let subsetZero: UnsafeMutablePointer<Double>
+    /// Per block row and tree-local node: decision (1 = left); the current row's node masks;
+    /// per tree leaf and block row: the leaf's mask.
     let decision: UnsafeMutablePointer<UInt8>
+    let nodeMask: UnsafeMutablePointer<UInt32>
+    let leafMask: UnsafeMutablePointer<UInt32>
+    /// Per block row, for the leaf being looked up: its subset Q and v·Z(Q); the two factors of
+    /// the feature being added, −1 (cold) and 1 − z (hot).
+    let subsets: UnsafeMutablePointer<UInt32>
+    let scaledZero: UnsafeMutablePointer<Double>
+    let factor2: UnsafeMutablePointer<Double>
+    let localNodes: Int
     let one: UnsafeMutablePointer<UInt8>
     let hot: UnsafeMutablePointer<Int32>
     let factor: UnsafeMutablePointer<SIMD4<Double>>
     let suffix: UnsafeMutablePointer<SIMD4<Double>>
     let integral: UnsafeMutablePointer<SIMD4<Double>>
 
-    init(nodes: Int, maxUnique: Int) {
-        decision = .allocate(capacity: max(1, nodes))
-        let size = maxUnique + 1
+    init(paths: LeafPaths) {
+        let limit = paths.subsetTableLimit
+        let subsetChunks = LeafPaths.chunks(points: max(1, (limit + 1) / 2))
+        table = .allocate(capacity: max(1, 2 * paths.maxTableSize))
+        products = .allocate(capacity: (1 << limit) * subsetChunks)
+        weightedPowers = .allocate(capacity: max(1, limit) * subsetChunks)
+        subsetZero = .allocate(capacity: 1 << limit)
+        localNodes = max(1, paths.maxLocalNodes)
+        decision = .allocate(capacity: Self.blockRows * localNodes)
+        nodeMask = .allocate(capacity: localNodes)
+        leafMask = .allocate(capacity: max(1, paths.maxTreeLeaves) * Self.blockRows)
+        subsets = .allocate(capacity: Self.blockRows)
+        scaledZero = .allocate(capacity: Self.blockRows)
+        factor2 = .allocate(capacity: 2)
+        let size = paths.maxUnique + 1
         one = .allocate(capacity: size)
         hot = .allocate(capacity: size)
         factor = .allocate(capacity: size)
@@ -228,7 +138,16 @@ struct QuadratureScratch {
     }
 
     func deallocate() {
+        table.deallocate()
+        products.deallocate()
+        weightedPowers.deallocate()
+        subsetZero.deallocate()
         decision.deallocate()
+        nodeMask.deallocate()
+        leafMask.deallocate()
+        subsets.deallocate()
+        scaledZero.deallocate()
+        factor2.deallocate()
         one.deallocate()
         hot.deallocate()
         factor.deallocate()
@@ -236,86 +155,172 @@ struct QuadratureScratch {
         integral.deallocate()
     }
 
-    func explain(row x: UnsafeBufferPointer<Double>, view: TreeEnsembleView, tables: LeafPathTables,
-                 ensemble: TreeEnsemble, phi: UnsafeMutablePointer<Double>) {
-        let width = view.leafWidth
+    /// The subset tables of every short-path leaf of `tree`.
+    func buildTables(tree: Int, paths: LeafPaths) {
+        let firstLeaf = Int(paths.treeLeafStart[tree])
+        for leaf in firstLeaf..<(firstLeaf + Int(paths.treeLeafCount[tree])) {
+            let offset = Int(paths.leafTableOffset[leaf])
+            if offset < 0 { continue }
+            let k = Int(paths.leafFeatureCount[leaf])
+            let rule = Int(paths.subsetRuleStart[k])
+            LeafSubsetTables.build(zeros: paths.uniqueZero.baseAddress! + Int(paths.leafFeatureStart[leaf]), count: k,
+                                   ruleNode: paths.ruleNode.baseAddress! + rule, ruleWeight: paths.ruleWeight.baseAddress! + rule,
+                                   chunks: Int(paths.subsetRuleCount[k]), weightedPowers: weightedPowers,
+                                   products: products, subsetZero: subsetZero, into: table + 2 * offset)
+        }
+    }
+
+    /// Adds one tree's attributions for `count` ≤ `blockRows` consecutive rows to `columns`: the
+    /// block's attributions, column-major with `blockRows` rows per column, starting at the tree's
+    /// output when leaves hold one value. `buildTables(tree:)` must have run.
+    func explain(tree: Int, rows: UnsafePointer<Double>, count: Int, view: TreeEnsembleView, paths: LeafPaths,
+                 columns: UnsafeMutablePointer<Double>) {
+        let firstWalk = Int(paths.treeWalkStart[tree])
+        let walkEnd = firstWalk + Int(paths.treeWalkCount[tree])
+        let firstLeaf = Int(paths.treeLeafStart[tree])
+        let leaves = Int(paths.treeLeafCount[tree])
         let features = view.numFeatures
-        view.decide(row: x, into: decision)
-        for tree in 0..<tables.treeLeafStart.count {
-            let target = width == 1 ? phi + Int(ensemble.treeOutput[tree]) * features : phi
-            let ruleStart = Int(tables.treeRuleStart[tree])
-            let chunks = Int(tables.treeRuleCount[tree])
-            let firstLeaf = Int(tables.treeLeafStart[tree])
-            for leaf in firstLeaf..<(firstLeaf + Int(tables.treeLeafCount[tree])) {
-                let k = Int(tables.leafFeatureCount[leaf])
-                if k == 0 { continue }
-                let featureStart = Int(tables.leafFeatureStart[leaf])
-                for slot in 0..<k { one[slot] = 1 }
-                let pathStart = Int(tables.leafPathStart[leaf])
-                for step in pathStart..<(pathStart + Int(tables.leafPathCount[leaf])) where decision[Int(tables.pathNode[step])] != tables.pathLeft[step] {
-                    one[Int(tables.pathSlot[step])] = 0
-                }
-                // Split the features into hot (o = 1) and cold (o = 0); Z_c = Π cold z.
-                var hotCount = 0
-                var coldCount = 0
-                var coldProduct = 1.0
-                for slot in 0..<k {
-                    if one[slot] != 0 {
-                        hot[hotCount] = Int32(slot)
-                        hotCount += 1
-                    } else {
-                        coldCount += 1
-                        coldProduct *= tables.uniqueZero[featureStart + slot]
-                    }
-                }
-                var coldIntegral = SIMD4<Double>(repeating: 0)
-                for index in 0..<hotCount { integral[index] = SIMD4(repeating: 0) }
-                for chunk in ruleStart..<(ruleStart + chunks) {
-                    let t = tables.ruleNode[chunk]
-                    let complement = 1 - t
-                    // (1 − t)^(c − 1) and (1 − t)^c.
-                    var power = SIMD4<Double>(repeating: 1)
-                    if coldCount > 1 { for _ in 1..<coldCount { power *= complement } }
-                    let weighted = tables.ruleWeight[chunk] * power
-                    for index in 0..<hotCount {
-                        let z = tables.uniqueZero[featureStart + Int(hot[index])]
-                        factor[index] = z + t * (1 - z)
-                    }
-                    suffix[hotCount] = SIMD4(repeating: 1)
-                    var index = hotCount - 1
-                    while index >= 0 {
-                        suffix[index] = suffix[index + 1] * factor[index]
-                        index -= 1
-                    }
-                    if coldCount > 0 { coldIntegral += weighted * suffix[0] }
-                    var prefix = coldCount > 0 ? weighted * complement : weighted
-                    for position in 0..<hotCount {
-                        integral[position] += prefix * suffix[position + 1]
-                        prefix *= factor[position]
-                    }
-                }
-                let node = Int(tables.leafNode[leaf])
-                let coldShare = -coldProduct * coldIntegral.sum()
-                for slot in 0..<k where one[slot] == 0 {
-                    add(coldShare, feature: Int(tables.uniqueFeature[featureStart + slot]), node: node, view: view, target: target)
-                }
-                for position in 0..<hotCount {
-                    let slot = Int(hot[position])
-                    let share = (1 - tables.uniqueZero[featureStart + slot]) * coldProduct * integral[position].sum()
-                    add(share, feature: Int(tables.uniqueFeature[featureStart + slot]), node: node, view: view, target: target)
+        for index in 0..<count {
+            let x = rows + index * features
+            let rowDecision = decision + index * localNodes
+            nodeMask[0] = .max
+            for step in firstWalk..<walkEnd {
+                let node = Int(paths.walkNode[step])
+                let goesLeft = view.goesLeft(node: node, value: x[Int(view.feature[node])])
+                let local = Int(paths.walkLocal[step])
+                rowDecision[local] = goesLeft ? 1 : 0
+                let parent = nodeMask[local]
+                let disagreed = parent & ~paths.walkBit[step]
+                nodeMask[Int(paths.walkLeftLocal[step])] = goesLeft ? parent : disagreed
+                nodeMask[Int(paths.walkRightLocal[step])] = goesLeft ? disagreed : parent
+            }
+            for position in 0..<leaves {
+                leafMask[position * Self.blockRows + index] = nodeMask[Int(paths.leafLocal[firstLeaf + position])]
+            }
+        }
+        for position in 0..<leaves {
+            let leaf = firstLeaf + position
+            if paths.leafFeatureCount[leaf] == 0 { continue }
+            if paths.leafTableOffset[leaf] >= 0 {
+                lookUp(leaf: leaf, masks: leafMask + position * Self.blockRows, count: count, view: view, paths: paths, columns: columns)
+            } else {
+                for index in 0..<count {
+                    integrate(leaf: leaf, tree: tree, decision: decision + index * localNodes, view: view, paths: paths,
+                              target: columns + index)
                 }
             }
         }
     }
 
-    /// φ[feature] += share · leaf value, for every output the leaf feeds.
+    /// A short-path leaf's contributions to each row of the block from its subset table
+    /// (`LeafSubsetTables`), one feature at a time so that the rows' updates are contiguous.
+    ///
+    /// Whether a row agrees with feature i is data, so the hot/cold choice is made without a
+    /// branch: both cases read J at Q without i (Q∖{i} when hot, Q itself when cold) and differ
+    /// only in the factor, (1 − z_i) or −1, picked by indexing with the agreement bit.
+    @inline(__always)
+    private func lookUp(leaf: Int, masks: UnsafePointer<UInt32>, count: Int, view: TreeEnsembleView, paths: LeafPaths,
+                        columns: UnsafeMutablePointer<Double>) {
+        let k = Int(paths.leafFeatureCount[leaf])
+        let full = UInt32((1 << k) - 1)
+        let featureStart = Int(paths.leafFeatureStart[leaf])
+        let entries = table + 2 * Int(paths.leafTableOffset[leaf])
+        let integrals = entries + 1
+        let node = Int(paths.leafNode[leaf])
+        let width = view.leafWidth
+        for output in 0..<width {
+            let value = view.leafValues[node * width + output]
+            for index in 0..<count {
+                let subset = masks[index] & full
+                subsets[index] = subset
+                scaledZero[index] = entries[2 * Int(subset)] * value
+            }
+            factor2[0] = -1
+            for slot in 0..<k {
+                let column = columns + (output * view.numFeatures + Int(paths.uniqueFeature[featureStart + slot])) * Self.blockRows
+                factor2[1] = paths.uniqueOneMinusZero[featureStart + slot]
+                let shift = UInt32(slot)
+                let clear = ~(UInt32(1) &<< shift)
+                for index in 0..<count {
+                    let subset = subsets[index]
+                    let agrees = Int((subset &>> shift) & 1)
+                    column[index] += scaledZero[index] * factor2[agrees] * integrals[2 * Int(subset & clear)]
+                }
+            }
+        }
+    }
+
+    /// A long-path leaf's contributions by Gauss–Legendre quadrature over the tree's rule.
+    /// `decision`: the row's decisions by tree-local node.
+    private func integrate(leaf: Int, tree: Int, decision: UnsafePointer<UInt8>, view: TreeEnsembleView, paths: LeafPaths,
+                           target: UnsafeMutablePointer<Double>) {
+        let k = Int(paths.leafFeatureCount[leaf])
+        let featureStart = Int(paths.leafFeatureStart[leaf])
+        let ruleStart = Int(paths.treeRuleStart[tree])
+        let chunks = Int(paths.treeRuleCount[tree])
+        for slot in 0..<k { one[slot] = 1 }
+        let pathStart = Int(paths.leafPathStart[leaf])
+        for step in pathStart..<(pathStart + Int(paths.leafPathCount[leaf])) where decision[Int(paths.pathLocal[step])] != paths.pathLeft[step] {
+            one[Int(paths.pathSlot[step])] = 0
+        }
+        // Split the features into hot (o = 1) and cold (o = 0); Z_c = Π cold z.
+        var hotCount = 0
+        var coldCount = 0
+        var coldProduct = 1.0
+        for slot in 0..<k {
+            if one[slot] != 0 {
+                hot[hotCount] = Int32(slot)
+                hotCount += 1
+            } else {
+                coldCount += 1
+                coldProduct *= paths.uniqueZero[featureStart + slot]
+            }
+        }
+        var coldIntegral = SIMD4<Double>(repeating: 0)
+        for index in 0..<hotCount { integral[index] = SIMD4(repeating: 0) }
+        for chunk in ruleStart..<(ruleStart + chunks) {
+            let t = paths.ruleNode[chunk]
+            let complement = 1 - t
+            // (1 − t)^(c − 1) and (1 − t)^c.
+            var power = SIMD4<Double>(repeating: 1)
+            if coldCount > 1 { for _ in 1..<coldCount { power *= complement } }
+            let weighted = paths.ruleWeight[chunk] * power
+            for index in 0..<hotCount {
+                let z = paths.uniqueZero[featureStart + Int(hot[index])]
+                factor[index] = z + t * (1 - z)
+            }
+            suffix[hotCount] = SIMD4(repeating: 1)
+            var index = hotCount - 1
+            while index >= 0 {
+                suffix[index] = suffix[index + 1] * factor[index]
+                index -= 1
+            }
+            if coldCount > 0 { coldIntegral += weighted * suffix[0] }
+            var prefix = coldCount > 0 ? weighted * complement : weighted
+            for position in 0..<hotCount {
+                integral[position] += prefix * suffix[position + 1]
+                prefix *= factor[position]
+            }
+        }
+        let node = Int(paths.leafNode[leaf])
+        let coldShare = -coldProduct * coldIntegral.sum()
+        for slot in 0..<k where one[slot] == 0 {
+            add(coldShare, feature: Int(paths.uniqueFeature[featureStart + slot]), node: node, view: view, target: target)
+        }
+        for position in 0..<hotCount {
+            let slot = Int(hot[position])
+            let share = paths.uniqueOneMinusZero[featureStart + slot] * coldProduct * integral[position].sum()
+            add(share, feature: Int(paths.uniqueFeature[featureStart + slot]), node: node, view: view, target: target)
+        }
+    }
+
+    /// φ[feature] += share · leaf value, for every output the leaf feeds (in the block's
+    /// column-major layout).
     @inline(__always)
     private func add(_ share: Double, feature: Int, node: Int, view: TreeEnsembleView, target: UnsafeMutablePointer<Double>) {
         let width = view.leafWidth
-        if width == 1 {
-            target[feature] += share * view.leafValues[node]
-        } else {
-            for output in 0..<width { target[output * view.numFeatures + feature] += share * view.leafValues[node * width + output] }
+        for output in 0..<width {
+            target[(output * view.numFeatures + feature) * Self.blockRows] += share * view.leafValues[node * width + output]
         }
     }
 }
