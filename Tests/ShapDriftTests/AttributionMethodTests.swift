@@ -59,16 +59,30 @@ struct AttributionMethodTests {
         }
     }
 
-    @Test("interventional TreeSHAP gives the same values whether background decisions are precomputed or not")
+    @Test("interventional pair walks give the same values whether background decisions are precomputed or not")
     func interventionalDecisionBudget() throws {
         let fixture = ShapFixtureCase.all[2]
         let (model, all) = try loadModelAndData(model: fixture.path(fixture.modelFile), data: fixture.path("current.csv"))
         guard case .trees(let ensemble) = model.predictor else { throw TestFailure("expected trees") }
         let background = try CSVFeatureReader(path: fixture.path("background.csv"), schema: FeatureSchema(model: model)).readAll()
         let batch = FeatureBatch(numFeatures: all.numFeatures, values: Array(all.values[0..<(40 * all.numFeatures)]), sourceLines: Array(0..<40))
-        let kept = InterventionalTreeSHAP(ensemble: ensemble, background: background).explain(batch)
-        let recomputed = InterventionalTreeSHAP(ensemble: ensemble, background: background, decisionBudget: 0).explain(batch)
+        let kept = InterventionalTreeSHAP(ensemble: ensemble, background: background, useTables: false).explain(batch)
+        let recomputed = InterventionalTreeSHAP(ensemble: ensemble, background: background, decisionBudget: 0, useTables: false).explain(batch)
         #expect(kept.values == recomputed.values)
+    }
+
+    @Test("interventional leaf tables equal the pair walks to 1e-12 of scale", arguments: interventionalCases)
+    func interventionalTablesEqualWalks(_ fixture: ShapFixtureCase) throws {
+        let (model, batch) = try loadModelAndData(model: fixture.path(fixture.modelFile), data: fixture.path("current.csv"))
+        guard case .trees(let ensemble) = model.predictor else { throw TestFailure("expected trees") }
+        let background = try CSVFeatureReader(path: fixture.path("background.csv"), schema: FeatureSchema(model: model)).readAll()
+        let tabled = InterventionalTreeSHAP(ensemble: ensemble, background: background)
+        #expect(tabled.tables != nil, "the fixture's paths fit the tables")
+        let tables = tabled.explain(batch)
+        let walks = InterventionalTreeSHAP(ensemble: ensemble, background: background, useTables: false).explain(batch)
+        let scale = max(1, walks.values.map(abs).max() ?? 0)
+        let error = zip(tables.values, walks.values).map { abs($0 - $1) }.max() ?? 0
+        #expect(error <= 1e-12 * scale, "max difference \(error)")
     }
 
     /// Small models where shap's interventional algorithm is wrong (LightGBM categorical splits and

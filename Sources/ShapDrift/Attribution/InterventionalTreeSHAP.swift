@@ -22,12 +22,20 @@ public struct InterventionalTreeSHAP: Sendable {
     /// beyond that they are recomputed per use, so memory stays bounded.
     public static let precomputedDecisionBytes = 64 << 20
     let decisionBudget: Int
+    let paths: LeafPaths
+    /// Per-leaf tables over the background (`InterventionalLeafTables`), when they fit; else
+    /// rows are explained by walking every (row, background row) pair.
+    let tables: InterventionalLeafTables?
 
-    public init(ensemble: TreeEnsemble, background: FeatureBatch, decisionBudget: Int = InterventionalTreeSHAP.precomputedDecisionBytes) {
+    /// - Parameter useTables: `false` forces the pair walks (tests compare the two).
+    public init(ensemble: TreeEnsemble, background: FeatureBatch, decisionBudget: Int = InterventionalTreeSHAP.precomputedDecisionBytes,
+                useTables: Bool = true) {
         self.decisionBudget = decisionBudget
         precondition(background.rowCount > 0 && background.numFeatures == ensemble.numFeatures)
         self.ensemble = ensemble
         self.background = background
+        paths = LeafPaths(ensemble: ensemble, subsetTableLimit: 0)
+        tables = useTables ? InterventionalLeafTables(paths: paths, ensemble: ensemble, background: background) : nil
     }
 
     /// The mean raw output over the background: the base value of the interventional game.
@@ -43,6 +51,19 @@ public struct InterventionalTreeSHAP: Sendable {
     }
 
     public func explain(_ batch: FeatureBatch, threads: Int = RowParallel.defaultThreads) -> AttributionBatch {
+        if let tables {
+            let paths = paths
+            let phi = TreeBlockSchedule.explain(batch, ensemble: ensemble, threads: threads) {
+                InterventionalTableWorker(paths: paths, tables: tables)
+            }
+            return AttributionBatch(rowCount: batch.rowCount, numOutputs: ensemble.numOutputs, numFeatures: ensemble.numFeatures,
+                                    values: phi, baseValues: baseValues)
+        }
+        return explainByWalks(batch, threads: threads)
+    }
+
+    /// Every (row, background row, tree) walked by `PairWalker`.
+    func explainByWalks(_ batch: FeatureBatch, threads: Int) -> AttributionBatch {
         let rows = batch.rowCount
         let features = ensemble.numFeatures
         let width = ensemble.numOutputs * features
@@ -117,44 +138,87 @@ public struct InterventionalTreeSHAP: Sendable {
     }
 }
 
+/// One worker's buffers for explaining blocks of rows from `InterventionalLeafTables`: per row
+/// one pass over the tree gives every leaf's agreement mask A, then each leaf adds its table's
+/// row A to the block, feature by feature.
+struct InterventionalTableWorker: TreeBlockWorker {
+    let paths: LeafPaths
+    let tables: InterventionalLeafTables
+    private let nodeMask: UnsafeMutablePointer<UInt32>
+    private let decision: UnsafeMutablePointer<UInt8>
+    private let leafMask: UnsafeMutablePointer<UInt32>
+
+    init(paths: LeafPaths, tables: InterventionalLeafTables) {
+        self.paths = paths
+        self.tables = tables
+        nodeMask = .allocate(capacity: max(1, paths.maxLocalNodes))
+        decision = .allocate(capacity: max(1, paths.maxLocalNodes))
+        leafMask = .allocate(capacity: max(1, paths.maxTreeLeaves) * TreeBlockSchedule.blockRows)
+    }
+
+    func prepare(tree: Int) {}
+
+    func explain(tree: Int, rows: UnsafePointer<Double>, count: Int, view: TreeEnsembleView, columns: UnsafeMutablePointer<Double>) {
+        let blockRows = TreeBlockSchedule.blockRows
+        let features = view.numFeatures
+        for index in 0..<count {
+            paths.agreement(tree: tree, row: rows + index * features, view: view, nodeMask: nodeMask, decision: decision,
+                            leafMasks: leafMask + index, stride: blockRows)
+        }
+        let firstLeaf = Int(paths.treeLeafStart[tree])
+        let width = view.leafWidth
+        for position in 0..<Int(paths.treeLeafCount[tree]) {
+            let leaf = firstLeaf + position
+            let k = Int(paths.leafFeatureCount[leaf])
+            if k == 0 { continue }
+            let full = UInt32((1 << k) - 1)
+            let table = tables.values.baseAddress! + tables.offsets[leaf]
+            let masks = leafMask + position * blockRows
+            let featureStart = Int(paths.leafFeatureStart[leaf])
+            let node = Int(paths.leafNode[leaf])
+            for output in 0..<width {
+                let value = view.leafValues[node * width + output]
+                for slot in 0..<k {
+                    let column = columns + (output * features + Int(paths.uniqueFeature[featureStart + slot])) * blockRows
+                    for index in 0..<count {
+                        column[index] += value * table[Int(masks[index] & full) * k + slot]
+                    }
+                }
+            }
+        }
+    }
+
+    func deallocate() {
+        nodeMask.deallocate()
+        decision.deallocate()
+        leafMask.deallocate()
+    }
+}
+
 /// One worker's state for walking (x, r) pairs: which side each feature is on, the features on
-/// each side as stacks, and the Shapley weights by side sizes.
+/// each side as stacks, and the Shapley weights by side sizes. Used when a model's paths are too
+/// long for `InterventionalLeafTables`.
 struct PairWalker {
     private let side: UnsafeMutablePointer<UInt8>
     private let xFeatures: UnsafeMutablePointer<Int32>
     private let rFeatures: UnsafeMutablePointer<Int32>
-    /// positive[a * stride + b] = (a−1)!·b!/(a+b)!, negative[a * stride + b] = a!·(b−1)!/(a+b)!.
-    private let positive: UnsafeMutablePointer<Double>
-    private let negative: UnsafeMutablePointer<Double>
-    private let stride: Int
+    private let weights: SidedShapleyWeights
     private let numFeatures: Int
 
     init(maxDepth: Int, numFeatures: Int) {
         self.numFeatures = numFeatures
-        stride = maxDepth + 2
+        weights = SidedShapleyWeights(maxSize: maxDepth + 1)
         side = .allocate(capacity: numFeatures)
         side.initialize(repeating: 0, count: numFeatures)
-        xFeatures = .allocate(capacity: stride)
-        rFeatures = .allocate(capacity: stride)
-        positive = .allocate(capacity: stride * stride)
-        negative = .allocate(capacity: stride * stride)
-        for a in 0..<stride {
-            for b in 0..<stride {
-                // 1 / (a · C(a+b, a)) and 1 / (b · C(a+b, b)), built by products to stay exact-ish.
-                var binomial = 1.0
-                for i in 0..<min(a, b) { binomial = binomial * Double(a + b - i) / Double(i + 1) }
-                positive[a * stride + b] = a > 0 ? 1 / (Double(a) * binomial) : 0
-                negative[a * stride + b] = b > 0 ? 1 / (Double(b) * binomial) : 0
-            }
-        }
+        xFeatures = .allocate(capacity: maxDepth + 2)
+        rFeatures = .allocate(capacity: maxDepth + 2)
     }
 
     func deallocate() {
         side.deallocate()
         xFeatures.deallocate()
         rFeatures.deallocate()
-        positive.deallocate()
-        negative.deallocate()
+        weights.deallocate()
     }
 
     /// `xLeft`/`rLeft`: the two rows' decisions at every node (1 = left).
@@ -186,8 +250,8 @@ struct PairWalker {
             }
         }
         if xSide + rSide == 0 { return }
-        let up = positive[xSide * stride + rSide]
-        let down = negative[xSide * stride + rSide]
+        let up = weights.positive(xSide, rSide)
+        let down = weights.negative(xSide, rSide)
         let width = tree.leafWidth
         for k in 0..<width {
             let value = tree.leafValues[current * width + k]

@@ -219,6 +219,31 @@ final class LeafPaths: @unchecked Sendable {
         ruleWeight.deallocate()
     }
 
+    /// One row's pass over `tree`'s internal nodes in preorder: its decision at each (1 = left,
+    /// by tree-local index) and the agreement mask of each of the tree's leaves (bit s set when
+    /// the row follows the leaf's path at every node on its slot-s feature), written to
+    /// `leafMasks[position · stride]` for the tree's leaves in order.
+    @inline(__always)
+    func agreement(tree: Int, row x: UnsafePointer<Double>, view: TreeEnsembleView, nodeMask: UnsafeMutablePointer<UInt32>,
+                   decision: UnsafeMutablePointer<UInt8>, leafMasks: UnsafeMutablePointer<UInt32>, stride: Int) {
+        let firstWalk = Int(treeWalkStart[tree])
+        nodeMask[0] = .max
+        for step in firstWalk..<(firstWalk + Int(treeWalkCount[tree])) {
+            let node = Int(walkNode[step])
+            let goesLeft = view.goesLeft(node: node, value: x[Int(view.feature[node])])
+            let local = Int(walkLocal[step])
+            decision[local] = goesLeft ? 1 : 0
+            let parent = nodeMask[local]
+            let disagreed = parent & ~walkBit[step]
+            nodeMask[Int(walkLeftLocal[step])] = goesLeft ? parent : disagreed
+            nodeMask[Int(walkRightLocal[step])] = goesLeft ? disagreed : parent
+        }
+        let firstLeaf = Int(treeLeafStart[tree])
+        for position in 0..<Int(treeLeafCount[tree]) {
+            leafMasks[position * stride] = nodeMask[Int(leafLocal[firstLeaf + position])]
+        }
+    }
+
     private static func freeze<Element>(_ array: [Element]) -> UnsafeBufferPointer<Element> {
         let buffer = UnsafeMutableBufferPointer<Element>.allocate(capacity: max(1, array.count))
         _ = buffer.initialize(from: array)

@@ -43,45 +43,10 @@ public struct QuadratureTreeSHAP: Sendable {
     public var baseValues: [Double] { ensemble.expectedValue() }
 
     public func explain(_ batch: FeatureBatch, threads: Int = RowParallel.defaultThreads) -> AttributionBatch {
-        let rows = batch.rowCount
-        let features = ensemble.numFeatures
-        let width = ensemble.numOutputs * features
-        var phi = [Double](repeating: 0, count: rows * width)
-        phi.withUnsafeMutableBufferPointer { output in
-            let out = UncheckedSendable(output)
-            batch.values.withUnsafeBufferPointer { input in
-                let data = UncheckedSendable(input)
-                RowParallel.forEachRange(rowCount: rows, threads: threads, minimumRowsPerTask: 64) { range in
-                    let blockRows = QuadratureScratch.blockRows
-                    let blocks = (range.count + blockRows - 1) / blockRows
-                    let scratch = QuadratureScratch(paths: paths)
-                    // The range's attributions by block, column-major within a block (one
-                    // column per output and feature), so a leaf's rows update contiguous memory.
-                    let columns = UnsafeMutablePointer<Double>.allocate(capacity: blocks * blockRows * width)
-                    columns.initialize(repeating: 0, count: blocks * blockRows * width)
-                    ensemble.withUnsafeView { view in
-                        for tree in 0..<ensemble.treeCount {
-                            scratch.buildTables(tree: tree, paths: paths)
-                            let outputOffset = view.leafWidth == 1 ? Int(ensemble.treeOutput[tree]) * features : 0
-                            for block in 0..<blocks {
-                                let first = range.lowerBound + block * blockRows
-                                scratch.explain(tree: tree, rows: data.value.baseAddress! + first * features,
-                                                count: min(blockRows, range.upperBound - first), view: view, paths: paths,
-                                                columns: columns + block * blockRows * width + outputOffset * blockRows)
-                            }
-                        }
-                    }
-                    for (offset, row) in range.enumerated() {
-                        let block = columns + (offset / blockRows) * blockRows * width + offset % blockRows
-                        let target = out.value.baseAddress! + row * width
-                        for column in 0..<width { target[column] = block[column * blockRows] }
-                    }
-                    columns.deallocate()
-                    scratch.deallocate()
-                }
-            }
-        }
-        return AttributionBatch(rowCount: rows, numOutputs: ensemble.numOutputs, numFeatures: features, values: phi, baseValues: baseValues)
+        let paths = paths
+        let phi = TreeBlockSchedule.explain(batch, ensemble: ensemble, threads: threads) { QuadratureScratch(paths: paths) }
+        return AttributionBatch(rowCount: batch.rowCount, numOutputs: ensemble.numOutputs, numFeatures: ensemble.numFeatures,
+                                values: phi, baseValues: baseValues)
     }
 }
 
@@ -91,8 +56,9 @@ public struct QuadratureTreeSHAP: Sendable {
 /// A block goes through a tree in two passes: row by row, one pass over the internal nodes gives
 /// the decisions and every leaf's mask; then leaf by leaf, every row of the block looks up that
 /// leaf's table, which stays in L1 while it serves the block.
-struct QuadratureScratch {
-    static let blockRows = 64
+struct QuadratureScratch: TreeBlockWorker {
+    static let blockRows = TreeBlockSchedule.blockRows
+    let paths: LeafPaths
 
     let table: UnsafeMutablePointer<Double>
     let products: UnsafeMutablePointer<SIMD4<Double>>
@@ -116,6 +82,7 @@ struct QuadratureScratch {
     let integral: UnsafeMutablePointer<SIMD4<Double>>
 
     init(paths: LeafPaths) {
+        self.paths = paths
         let limit = paths.subsetTableLimit
         let subsetChunks = LeafPaths.chunks(points: max(1, (limit + 1) / 2))
         table = .allocate(capacity: max(1, 2 * paths.maxTableSize))
@@ -155,8 +122,8 @@ struct QuadratureScratch {
         integral.deallocate()
     }
 
-    /// The subset tables of every short-path leaf of `tree`.
-    func buildTables(tree: Int, paths: LeafPaths) {
+    /// Builds the subset tables of every short-path leaf of `tree`.
+    func prepare(tree: Int) {
         let firstLeaf = Int(paths.treeLeafStart[tree])
         for leaf in firstLeaf..<(firstLeaf + Int(paths.treeLeafCount[tree])) {
             let offset = Int(paths.leafTableOffset[leaf])
@@ -170,33 +137,13 @@ struct QuadratureScratch {
         }
     }
 
-    /// Adds one tree's attributions for `count` ≤ `blockRows` consecutive rows to `columns`: the
-    /// block's attributions, column-major with `blockRows` rows per column, starting at the tree's
-    /// output when leaves hold one value. `buildTables(tree:)` must have run.
-    func explain(tree: Int, rows: UnsafePointer<Double>, count: Int, view: TreeEnsembleView, paths: LeafPaths,
-                 columns: UnsafeMutablePointer<Double>) {
-        let firstWalk = Int(paths.treeWalkStart[tree])
-        let walkEnd = firstWalk + Int(paths.treeWalkCount[tree])
+    func explain(tree: Int, rows: UnsafePointer<Double>, count: Int, view: TreeEnsembleView, columns: UnsafeMutablePointer<Double>) {
         let firstLeaf = Int(paths.treeLeafStart[tree])
         let leaves = Int(paths.treeLeafCount[tree])
         let features = view.numFeatures
         for index in 0..<count {
-            let x = rows + index * features
-            let rowDecision = decision + index * localNodes
-            nodeMask[0] = .max
-            for step in firstWalk..<walkEnd {
-                let node = Int(paths.walkNode[step])
-                let goesLeft = view.goesLeft(node: node, value: x[Int(view.feature[node])])
-                let local = Int(paths.walkLocal[step])
-                rowDecision[local] = goesLeft ? 1 : 0
-                let parent = nodeMask[local]
-                let disagreed = parent & ~paths.walkBit[step]
-                nodeMask[Int(paths.walkLeftLocal[step])] = goesLeft ? parent : disagreed
-                nodeMask[Int(paths.walkRightLocal[step])] = goesLeft ? disagreed : parent
-            }
-            for position in 0..<leaves {
-                leafMask[position * Self.blockRows + index] = nodeMask[Int(paths.leafLocal[firstLeaf + position])]
-            }
+            paths.agreement(tree: tree, row: rows + index * features, view: view, nodeMask: nodeMask,
+                            decision: decision + index * localNodes, leafMasks: leafMask + index, stride: Self.blockRows)
         }
         for position in 0..<leaves {
             let leaf = firstLeaf + position
