@@ -1,7 +1,7 @@
 """Writes a deterministic SageMaker data-capture JSON Lines file for the benchmark.
 
-Rows are drawn like the bundled example's captured traffic (8 standard-normal features d0…d7,
-d5 and d6 shifted), one CSV row per record, as a real-time endpoint captures them.
+Rows are drawn like T2's training data (50 standard-normal features f0…f49, make_inputs.py) with
+f1 and f3 shifted, one CSV row per record, as a real-time endpoint captures them.
 Usage: python make_capture.py ROWS OUTPUT
 """
 import json
@@ -13,9 +13,9 @@ def main(rows, path):
     rng = random.Random(20261125)
     with open(path, "w") as out:
         for index in range(rows):
-            values = [rng.gauss(0, 1) for _ in range(8)]
-            values[5] += 2.0
-            values[6] = 1.5 + 1.5 * values[6]
+            values = [rng.gauss(0, 1) for _ in range(50)]
+            values[1] += 1.0
+            values[3] = 0.5 + 1.5 * values[3]
             second = index % 3600
             record = {
                 "captureData": {

@@ -23,11 +23,18 @@ struct DataOptions: ParsableArguments {
     @Option(help: "Worker threads (default: all cores).")
     var threads: Int?
 
+    @Flag(help: "Print where the time went (attributing, folding, waiting for input) to standard error.")
+    var timings = false
+
     func validate() throws {
         if data.isEmpty { throw ValidationError("--data needs at least one path") }
         if let since, ISO8601Time.seconds(since) == nil { throw ValidationError("--since: expected an ISO 8601 time such as 2022-02-14T17:00:00Z") }
         if let until, ISO8601Time.seconds(until) == nil { throw ValidationError("--until: expected an ISO 8601 time such as 2022-02-14T18:00:00Z") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func report(_ stages: StageTimings) {
+        if timings { FileHandle.standardError.write(Data("shapdrift: timings: \(stages.summary)\n".utf8)) }
     }
 
     func source(for model: Model) throws -> FeatureSourceChain {
@@ -53,7 +60,9 @@ struct Baseline: ParsableCommand {
         var builder = ProfileBuilder(explainer: explainer)
         builder.threads = dataOptions.threads ?? RowParallel.defaultThreads
         var noBootstrap: PoissonBootstrap? = nil
-        let profile = try builder.build(from: dataOptions.source(for: model), bootstrap: &noBootstrap)
+        var timings = StageTimings()
+        let profile = try builder.build(from: dataOptions.source(for: model), bootstrap: &noBootstrap, timings: &timings)
+        dataOptions.report(timings)
         try writeAtomically(profile.encoded(), to: output)
         if output != "-" {
             FileHandle.standardError.write(Data("shapdrift: baseline of \(profile.rows) rows written to \(output)\n".utf8))
@@ -138,7 +147,9 @@ struct Check: ParsableCommand {
         builder.threads = dataOptions.threads ?? RowParallel.defaultThreads
         var replicates: PoissonBootstrap? = bootstrap > 0
             ? PoissonBootstrap(replicates: bootstrap, seed: sampling.seed, width: model.numOutputs * model.numFeatures) : nil
-        let current = try builder.build(from: dataOptions.source(for: model), bootstrap: &replicates)
+        var timings = StageTimings()
+        let current = try builder.build(from: dataOptions.source(for: model), bootstrap: &replicates, timings: &timings)
+        dataOptions.report(timings)
         let comparator = DriftComparator(thresholds: DriftThresholds(ndcg: threshold, featureShift: featureShiftThreshold, psi: psiThreshold),
                                          aggregation: aggregation)
         let report = comparator.compare(baseline: baselineProfile, current: current, bootstrap: replicates)

@@ -28,6 +28,18 @@ public enum RowParallel {
     }
 }
 
+/// Runs independent per-column work (e.g. one summary per feature) on all cores, columns handed
+/// out one at a time so uneven columns balance.
+public enum ColumnParallel {
+    public static func forEach(count: Int, threads: Int, _ body: @Sendable (Int) -> Void) {
+        if threads <= 1 || count <= 1 {
+            for column in 0..<count { body(column) }
+            return
+        }
+        DispatchQueue.concurrentPerform(iterations: count, execute: body)
+    }
+}
+
 /// The number of cores this process may use.
 enum ProcessInfoCores {
     static var active: Int {

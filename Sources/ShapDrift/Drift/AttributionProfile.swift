@@ -143,26 +143,43 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
         featureValues = Array(repeating: StreamSummary(), count: features)
     }
 
-    /// Folds one block of rows and their attributions into the profile.
-    public mutating func add(_ batch: FeatureBatch, _ attributions: AttributionBatch) {
+    /// Folds one block of rows and their attributions into the profile. Each summary (a feature's
+    /// values, or one output's φ of a feature) takes its values in row order on one worker, so
+    /// the result is the same for any thread count.
+    public mutating func add(_ batch: FeatureBatch, _ attributions: AttributionBatch, threads: Int = 1) {
         precondition(batch.rowCount == attributions.rowCount && attributions.numOutputs == outputs.count)
         let features = batch.numFeatures
-        rows += UInt64(batch.rowCount)
-        batch.values.withUnsafeBufferPointer { values in
-            for feature in 0..<features {
-                var summary = featureValues[feature]
-                for row in 0..<batch.rowCount { summary.add(values[row * features + feature]) }
-                featureValues[feature] = summary
-            }
+        let rowCount = batch.rowCount
+        let outputCount = outputs.count
+        rows += UInt64(rowCount)
+        // Move the summaries out so each is uniquely referenced and mutated in place.
+        var columns = featureValues
+        featureValues = []
+        for output in 0..<outputCount {
+            columns += outputs[output].features
+            outputs[output].features = []
         }
-        attributions.values.withUnsafeBufferPointer { phi in
-            for output in 0..<outputs.count {
-                for feature in 0..<features {
-                    var summary = outputs[output].features[feature]
-                    for row in 0..<batch.rowCount { summary.add(phi[(row * outputs.count + output) * features + feature]) }
-                    outputs[output].features[feature] = summary
+        columns.withUnsafeMutableBufferPointer { buffer in
+            let summaries = UncheckedSendable(buffer)
+            batch.values.withUnsafeBufferPointer { values in
+                attributions.values.withUnsafeBufferPointer { phi in
+                    let data = UncheckedSendable((values, phi))
+                    ColumnParallel.forEach(count: summaries.value.count, threads: threads) { column in
+                        let (values, phi) = data.value
+                        if column < features {
+                            for row in 0..<rowCount { summaries.value[column].add(values[row * features + column]) }
+                        } else {
+                            let output = column / features - 1
+                            let feature = column % features
+                            for row in 0..<rowCount { summaries.value[column].add(phi[(row * outputCount + output) * features + feature]) }
+                        }
+                    }
                 }
             }
+        }
+        featureValues = Array(columns[0..<features])
+        for output in 0..<outputCount {
+            outputs[output].features = Array(columns[((output + 1) * features)..<((output + 2) * features)])
         }
     }
 

@@ -14,20 +14,27 @@ public struct ExactSum: Codable, Equatable, Sendable {
     @inline(__always)
     public mutating func add(_ value: Double) {
         var x = value
+        let count = partials.count
         var kept = 0
-        for index in 0..<partials.count {
-            var y = partials[index]
-            if abs(x) < abs(y) { swap(&x, &y) }
-            let high = x + y
-            let low = y - (high - x)
-            if low != 0 {
-                partials[kept] = low
-                kept += 1
+        partials.withUnsafeMutableBufferPointer { partial in
+            for index in 0..<count {
+                var y = partial[index]
+                if abs(x) < abs(y) { swap(&x, &y) }
+                let high = x + y
+                let low = y - (high - x)
+                if low != 0 {
+                    partial[kept] = low
+                    kept += 1
+                }
+                x = high
             }
-            x = high
+            if kept < count { partial[kept] = x }
         }
-        partials.removeSubrange(kept...)
-        partials.append(x)
+        if kept < count {
+            if kept + 1 < count { partials.removeLast(count - kept - 1) }
+        } else {
+            partials.append(x)
+        }
     }
 
     public mutating func merge(_ other: ExactSum) {

@@ -26,19 +26,28 @@ public struct PoissonBootstrap: Sendable {
         weightTotals = [Double](repeating: 0, count: replicates)
     }
 
-    /// Adds a chunk whose first row has global index `firstRow`.
-    public mutating func add(_ attributions: AttributionBatch, firstRow: Int) {
+    /// Adds a chunk whose first row has global index `firstRow`; the weights are drawn on
+    /// `threads` cores.
+    public mutating func add(_ attributions: AttributionBatch, firstRow: Int, threads: Int = 1) {
         let rows = attributions.rowCount
         guard replicates > 0, rows > 0 else { return }
         precondition(attributions.numOutputs * attributions.numFeatures == width)
         var weights = [Double](repeating: 0, count: rows * replicates)
-        for row in 0..<rows {
-            let rowKey = Self.mix(seed &+ Self.mix(UInt64(firstRow + row)))
-            for replicate in 0..<replicates {
-                let weight = Self.poisson1(Self.mix(rowKey ^ (UInt64(replicate) &* 0x9E37_79B9_7F4A_7C15)))
-                weights[row * replicates + replicate] = weight
-                weightTotals[replicate] += weight
+        let (seed, replicates) = (seed, replicates)
+        weights.withUnsafeMutableBufferPointer { buffer in
+            let out = UncheckedSendable(buffer)
+            RowParallel.forEachRange(rowCount: rows, threads: threads, minimumRowsPerTask: 256) { range in
+                for row in range {
+                    let rowKey = Self.mix(seed &+ Self.mix(UInt64(firstRow + row)))
+                    for replicate in 0..<replicates {
+                        out.value[row * replicates + replicate] = Self.poisson1(Self.mix(rowKey ^ (UInt64(replicate) &* 0x9E37_79B9_7F4A_7C15)))
+                    }
+                }
             }
+        }
+        // Small integers: their totals are exact in any order.
+        for row in 0..<rows {
+            for replicate in 0..<replicates { weightTotals[replicate] += weights[row * replicates + replicate] }
         }
         let magnitudes = attributions.values.map { abs($0) }
         cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(replicates), Int32(width), Int32(rows), 1,
