@@ -15,6 +15,31 @@ struct JSONValueTests {
         #expect(document["e"] == .array([]))
     }
 
+    /// glibc's strtod (correctly rounded) is the independent reference for the fast path.
+    @Test("decimal numbers parse to exactly the double strtod gives, on the fast path and off it")
+    func decimalsMatchStrtod() {
+        var state: UInt64 = 0x1234_5678
+        func next() -> UInt64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return state >> 33
+        }
+        var cases = ["0", "-0", "+7", "0.1", "1e22", "1e23", "9007199254740993", "9007199254740992", "1.7976931348623157e308",
+                     "4.9e-324", "123456789012345678901", "0.000001", "1E-22", "1e-23", "00012.5000", "1.", ".5", "-1.5E+3"]
+        for _ in 0..<20_000 {
+            let digits = String(next() % 10_000_000_000_000_000)
+            let point = Int(next() % UInt64(digits.count + 1))
+            var text = String(digits.prefix(point)) + (next() % 2 == 0 ? "." : "") + String(digits.dropFirst(point))
+            if next() % 2 == 0 { text += "e\(Int(next() % 60) - 30)" }
+            if next() % 3 == 0 { text = "-" + text }
+            cases.append(text)
+        }
+        for text in cases {
+            let reference = strtod(text, nil)
+            let parsed = parseDouble(text)
+            #expect(parsed?.bitPattern == reference.bitPattern, "\(text): \(String(describing: parsed)) vs \(reference)")
+        }
+    }
+
     @Test("a broken number array is reported at its line and column")
     func brokenNumberArray() throws {
         let error = try #require(throws: InputError.self) { try JSONValue.parse(Array("[1, 2,\n 3 4]".utf8), file: "m.json") }
