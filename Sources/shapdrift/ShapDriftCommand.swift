@@ -21,6 +21,7 @@ struct ShapDriftCommand: ParsableCommand {
 @main
 enum Main {
     static func main() {
+        RowParallel.keepBLASOnCallingThread()
         do {
             var command = try ShapDriftCommand.parseAsRoot()
             try command.run()

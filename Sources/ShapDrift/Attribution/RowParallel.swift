@@ -1,3 +1,4 @@
+import CBLAS
 import Dispatch
 #if canImport(Glibc)
 import Glibc
@@ -25,6 +26,15 @@ public enum RowParallel {
             let end = min(rowCount, start + perTask)
             if start < end { body(start..<end) }
         }
+    }
+}
+
+extension RowParallel {
+    /// Makes OpenBLAS run on the calling thread. ShapDrift's parallelism is its row workers; its
+    /// BLAS calls are single products between parallel phases, and an OpenBLAS thread pool
+    /// would busy-wait after each of them on the cores the workers need. Call once at startup.
+    public static func keepBLASOnCallingThread() {
+        openblas_set_num_threads(1)
     }
 }
 
