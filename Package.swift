@@ -35,6 +35,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // In-process kernel timings for `make bench` (bench/run.py).
+        .executableTarget(
+            name: "shapdrift-bench",
+            dependencies: ["ShapDrift"]
+        ),
         .testTarget(
             name: "ShapDriftTests",
             dependencies: ["ShapDrift"],

@@ -6,13 +6,18 @@ make_inputs.py and make_capture.py; nothing is downloaded.
 
 Workloads (issue "Performance"): T1/T2 XGBoost path-dependent (xgboost pred_contribs), T3
 LightGBM (pred_contrib), I1 interventional TreeSHAP (shap TreeExplainer), K1 KernelSHAP (shap
-KernelExplainer, same coalitions: all of them), M1 model load time, E1 end-to-end check over
-captured rows with its peak RSS. ShapDrift's figures are whole command runs (load, parse,
-attribute, write), so they understate its attribution rate.
+KernelExplainer, same coalitions: all of them), L1 linear SHAP in process (numpy expression,
+shap LinearExplainer), M1 model load time, E1 end-to-end check over captured rows for T2's
+model with its peak RSS, as a share of the rate of attribution alone.
+
+"shapdrift ×" compares whole shapdrift commands (load, parse, attribute, write) with the
+reference library call alone; "stage ×" compares shapdrift's attributing stage (--timings) with
+the same call, both on rows already in memory.
 """
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -20,19 +25,29 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, ".build", "release", "shapdrift")
+BENCH_BIN = os.path.join(ROOT, ".build", "release", "shapdrift-bench")
 OUT = os.path.join(ROOT, "bench", "out")
 CORES = os.cpu_count() or 1
 
 
 def run_command(arguments):
-    """(seconds, peak RSS MiB) of one child process."""
+    """(seconds, peak RSS MiB, stderr text) of one child process."""
     start = time.perf_counter()
     process = subprocess.Popen(arguments, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    errors = process.stderr.read().decode()
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) not in (0, 1):
-        sys.exit(f"{' '.join(arguments)} failed:\n{process.stderr.read().decode()}")
-    return elapsed, usage.ru_maxrss / 1024
+        sys.exit(f"{' '.join(arguments)} failed:\n{errors}")
+    return elapsed, usage.ru_maxrss / 1024, errors
+
+
+def attributing_seconds(errors):
+    """The attributing stage's seconds from a --timings line."""
+    match = re.search(r"attributing ([0-9.]+) s", errors)
+    if not match:
+        sys.exit(f"no timings in: {errors}")
+    return float(match.group(1))
 
 
 def run_python(code, repeat):
@@ -47,8 +62,10 @@ def run_python(code, repeat):
 
 
 def median_command(arguments, repeat):
+    """(median seconds, max peak RSS MiB, median attributing seconds when --timings was given)."""
     results = [run_command(arguments) for _ in range(repeat)]
-    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+    attributing = statistics.median(attributing_seconds(r[2]) for r in results) if "--timings" in arguments else None
+    return statistics.median(r[0] for r in results), max(r[1] for r in results), attributing
 
 
 def main():
@@ -67,9 +84,10 @@ def main():
                       "peak_rss_mib": round(rss, 1) if rss is not None else None})
 
     for workload, model, library in [("T1", "t1.json", "xgboost"), ("T2", "t2.json", "xgboost"), ("T3", "t3.txt", "lightgbm")]:
-        seconds, rss = median_command([BIN, "explain", "--model", os.path.join(OUT, model), "--data", os.path.join(OUT, "rows.csv"),
-                                       "--output", "/dev/null"], options.repeat)
+        seconds, rss, attributing = median_command([BIN, "explain", "--model", os.path.join(OUT, model), "--data",
+                                                    os.path.join(OUT, "rows.csv"), "--output", "/dev/null", "--timings"], options.repeat)
         record(workload, "shapdrift", rows_10k, seconds, rss)
+        record(workload, "shapdrift (attributing stage)", rows_10k, attributing)
         if library == "xgboost":
             code = (f"import time,pandas as pd,xgboost as xgb\nX=pd.read_csv('rows.csv');b=xgb.Booster(model_file='{model}');"
                     f"b.set_param({{'nthread':{CORES}}});d=xgb.DMatrix(X)\nt=time.perf_counter();b.predict(d,pred_contribs=True);print(time.perf_counter()-t)")
@@ -79,51 +97,79 @@ def main():
                     f"t=time.perf_counter();b.predict(X,pred_contrib=True,num_threads={CORES});print(time.perf_counter()-t)")
             record(workload, "lightgbm pred_contrib", rows_10k, run_python(code, options.repeat))
 
-    seconds, rss = median_command([BIN, "explain", "--model", os.path.join(OUT, "t2.json"), "--data", os.path.join(OUT, "rows-1k.csv"),
-                                   "--method", "tree-interventional", "--background", os.path.join(OUT, "background.csv"),
-                                   "--output", "/dev/null"], options.repeat)
+    seconds, rss, _ = median_command([BIN, "explain", "--model", os.path.join(OUT, "t2.json"), "--data", os.path.join(OUT, "rows-1k.csv"),
+                                      "--method", "tree-interventional", "--background", os.path.join(OUT, "background.csv"),
+                                      "--output", "/dev/null"], options.repeat)
     record("I1", "shapdrift", rows_1k, seconds, rss)
     code = ("import time,pandas as pd,xgboost as xgb,shap\nX=pd.read_csv('rows-1k.csv');B=pd.read_csv('background.csv');"
             "b=xgb.Booster(model_file='t2.json')\nt=time.perf_counter();shap.TreeExplainer(b,data=B,feature_perturbation='interventional',"
             "model_output='raw').shap_values(X);print(time.perf_counter()-t)")
     record("I1", "shap TreeExplainer (interventional)", rows_1k, run_python(code, 1))
 
-    seconds, rss = median_command([BIN, "explain", "--model", os.path.join(OUT, "k1.json"), "--data", os.path.join(OUT, "k1-rows.csv"),
-                                   "--method", "kernel", "--background", os.path.join(OUT, "k1-background.csv"), "--samples", "2048",
-                                   "--output", "/dev/null"], options.repeat)
+    seconds, rss, _ = median_command([BIN, "explain", "--model", os.path.join(OUT, "k1.json"), "--data", os.path.join(OUT, "k1-rows.csv"),
+                                      "--method", "kernel", "--background", os.path.join(OUT, "k1-background.csv"), "--samples", "2048",
+                                      "--output", "/dev/null"], options.repeat)
     record("K1", "shapdrift", 100, seconds, rss)
     code = ("import time,numpy as np,pandas as pd,xgboost as xgb,shap\nX=pd.read_csv('k1-rows.csv');B=pd.read_csv('k1-background.csv');"
             "b=xgb.Booster(model_file='k1.json');f=lambda a:b.predict(xgb.DMatrix(pd.DataFrame(a,columns=X.columns)))\n"
             "t=time.perf_counter();shap.KernelExplainer(f,B.to_numpy()).shap_values(X.to_numpy(),nsamples=2048,silent=True);print(time.perf_counter()-t)")
     record("K1", "shap KernelExplainer", 100, run_python(code, 1))
 
-    seconds, rss = median_command([BIN, "inspect", "--model", os.path.join(OUT, "t1.json")], options.repeat)
+    seconds, rss, _ = median_command([BIN, "inspect", "--model", os.path.join(OUT, "t1.json")], options.repeat)
     record("M1", "shapdrift (load T1 model)", 0, seconds, rss)
     code = "import time,xgboost as xgb\nt=time.perf_counter();xgb.Booster(model_file='t1.json');print(time.perf_counter()-t)"
     record("M1", "xgboost Booster(model_file)", 0, run_python(code, options.repeat))
 
+    rows_l1, features_l1 = 1_000_000, 100
+    result = json.loads(subprocess.run([BENCH_BIN, "linear", str(rows_l1), str(features_l1), str(options.repeat)],
+                                       capture_output=True, check=True).stdout)
+    record("L1", "shapdrift LinearSHAP (in process)", rows_l1, result["seconds"])
+    setup = (f"import time,numpy as np,shap\nrng=np.random.default_rng(0);X=rng.uniform(-1,1,({rows_l1},{features_l1}));"
+             f"w=rng.uniform(-1,1,{features_l1});mu=X[:1000].mean(0)\n")
+    code = setup + "ts=[]\nfor _ in range(3):\n t=time.perf_counter();phi=(X-mu)*w;ts.append(time.perf_counter()-t)\nprint(sorted(ts)[1])"
+    record("L1", "numpy (X - mu) * w", rows_l1, run_python(code, 1))
+    code = setup + ("e=shap.LinearExplainer((w,0.5),shap.maskers.Independent(X[:1000],max_samples=1000))\n"
+                    "t=time.perf_counter();e.shap_values(X);print(time.perf_counter()-t)")
+    record("L1", "shap LinearExplainer", rows_l1, run_python(code, 1))
+
+    # E1: check over captured traffic for T2's model, against the rate of attribution alone for
+    # the same model (explain's attributing stage, no parsing or folding in the way).
     baseline = os.path.join(OUT, "baseline.json")
-    example = os.path.join(ROOT, "models", "xgb-regression")
-    run_command([BIN, "baseline", "--model", os.path.join(example, "model.json"), "--data", os.path.join(example, "baseline.csv"), "--output", baseline])
+    run_command([BIN, "baseline", "--model", os.path.join(OUT, "t2.json"), "--data", os.path.join(OUT, "rows.csv"), "--output", baseline])
+    _, _, attributing = median_command([BIN, "explain", "--model", os.path.join(OUT, "t2.json"), "--data", os.path.join(OUT, "rows.csv"),
+                                        "--output", "/dev/null", "--timings"], options.repeat)
+    record("E1", "shapdrift attribution alone (T2, explain --timings)", rows_10k, attributing)
     for rows in [int(value) for value in options.capture_rows.split(",") if value]:
         capture = os.path.join(OUT, f"capture-{rows}.jsonl")
         if not os.path.exists(capture):
             subprocess.run([sys.executable, os.path.join(ROOT, "bench", "make_capture.py"), str(rows), capture], check=True)
-        seconds, rss = run_command([BIN, "check", "--baseline", baseline, "--model", os.path.join(example, "model.json"), "--data", capture,
-                                    "--output-dir", os.path.join(OUT, f"report-{rows}")])
-        record("E1", "shapdrift check (capture)", rows, seconds, rss)
+        seconds, rss, _ = run_command([BIN, "check", "--baseline", baseline, "--model", os.path.join(OUT, "t2.json"), "--data", capture,
+                                       "--output-dir", os.path.join(OUT, f"report-{rows}")])
+        record("E1", "shapdrift check (capture, end to end)", rows, seconds, rss)
 
-    ours = {entry["workload"]: entry for entry in table if entry["tool"].startswith("shapdrift")}
-    print(f"{'workload':8} {'tool':38} {'rows':>7} {'seconds':>9} {'rows/s':>10} {'peak RSS MiB':>13} {'shapdrift ×':>12}")
+    ours = {entry["workload"]: entry for entry in table if entry["tool"].startswith("shapdrift") and "stage" not in entry["tool"]}
+    stages = {entry["workload"]: entry for entry in table if entry["tool"] == "shapdrift (attributing stage)"}
+    alone = next((entry for entry in table if entry["tool"].startswith("shapdrift attribution alone")), None)
+    print(f"{'workload':8} {'tool':52} {'rows':>8} {'seconds':>9} {'rows/s':>10} {'peak RSS MiB':>13} {'shapdrift ×':>12} {'stage ×':>8}")
     for entry in table:
         mine = ours.get(entry["workload"])
-        ratio = ""
-        if mine is not None and not entry["tool"].startswith("shapdrift") and entry["workload"] != "E1":
+        stage = stages.get(entry["workload"])
+        ratio = stage_ratio = ""
+        if entry["workload"] == "E1" and entry["tool"].startswith("shapdrift check") and alone:
+            # End-to-end rate as a share of the attribution-alone rate.
+            ratio = f"{entry['rows_per_second'] / alone['rows_per_second']:.2f}"
+            entry["share_of_attribution_rate"] = float(ratio)
+        elif mine is not None and not entry["tool"].startswith("shapdrift") and entry["workload"] != "E1":
+            # Whole shapdrift command (load, parse, attribute, write) against the library call alone.
             ratio = f"{entry['seconds'] / mine['seconds']:.2f}"
             entry["shapdrift_speed_ratio"] = float(ratio)
+            if stage is not None:
+                # Attributing stage alone against the library call alone.
+                stage_ratio = f"{entry['seconds'] / stage['seconds']:.2f}"
+                entry["shapdrift_stage_speed_ratio"] = float(stage_ratio)
         rate = f"{entry['rows_per_second']:.0f}" if entry["rows_per_second"] else "-"
         rss = f"{entry['peak_rss_mib']:.1f}" if entry["peak_rss_mib"] is not None else "-"
-        print(f"{entry['workload']:8} {entry['tool']:38} {entry['rows']:>7} {entry['seconds']:>9.3f} {rate:>10} {rss:>13} {ratio:>12}")
+        print(f"{entry['workload']:8} {entry['tool']:52} {entry['rows']:>8} {entry['seconds']:>9.3f} {rate:>10} {rss:>13} {ratio:>12} {stage_ratio:>8}")
     with open(os.path.join(ROOT, "bench", "results.json"), "w") as handle:
         json.dump({"cores": CORES, "repeat": options.repeat, "results": table}, handle, indent=2)
         handle.write("\n")

@@ -46,8 +46,9 @@ public struct LinearSHAP: Sendable {
         let rows = batch.rowCount
         let features = model.numFeatures
         let outputs = model.numOutputs
-        var phi = [Double](repeating: 0, count: rows * outputs * features)
-        phi.withUnsafeMutableBufferPointer { output in
+        // Written once by the workers, so not zero-filled first: each page is touched by the
+        // core that fills it, and a memory-bound pass does not pay for a second one.
+        let phi = [Double](unsafeUninitializedCapacity: rows * outputs * features) { output, initialized in
             let out = UncheckedSendable(output)
             batch.values.withUnsafeBufferPointer { input in
                 let data = UncheckedSendable(input)
@@ -68,6 +69,7 @@ public struct LinearSHAP: Sendable {
                     }
                 }
             }
+            initialized = rows * outputs * features
         }
         return AttributionBatch(rowCount: rows, numOutputs: outputs, numFeatures: features, values: phi, baseValues: baseValues)
     }
