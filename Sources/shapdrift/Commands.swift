@@ -106,16 +106,41 @@ struct Explain: ParsableCommand {
     @Option(help: "Worker threads (default: all cores).")
     var threads: Int?
 
+    @Flag(help: "Print the wall time of loading, reading, attributing and writing to standard error.")
+    var timings = false
+
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
+        var clock = StageClock()
         let model = try modelOption.load()
         let explainer = try methodOptions.explainer(for: model)
+        clock.lap("loading")
         let reader = try CSVFeatureReader(path: data, schema: FeatureSchema(model: model))
         let batch = try reader.readAll()
+        clock.lap("reading")
         let attributions = try explainer.explain(batch, file: reader.file, threads: threads ?? RowParallel.defaultThreads)
+        clock.lap("attributing", rows: batch.rowCount)
         try writeAtomically(AttributionCSVWriter.attributions(attributions, featureNames: model.displayFeatureNames), to: output)
+        clock.lap("writing")
+        if timings { FileHandle.standardError.write(Data("shapdrift: timings: \(clock.summary)\n".utf8)) }
     }
+}
+
+/// Wall time per named stage of a command, for `--timings`.
+struct StageClock {
+    private var last = DispatchTime.now().uptimeNanoseconds
+    private var stages: [String] = []
+
+    mutating func lap(_ name: String, rows: Int? = nil) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        let seconds = Double(now - last) / 1e9
+        last = now
+        let rate = rows.map { seconds > 0 ? " (\(Int((Double($0) / seconds).rounded())) rows/s)" : "" } ?? ""
+        stages.append(String(format: "%@ %.3f s", name, seconds) + rate)
+    }
+
+    var summary: String { stages.joined(separator: ", ") }
 }

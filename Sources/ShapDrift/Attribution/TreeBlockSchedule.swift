@@ -1,6 +1,6 @@
 /// A kernel that explains rows tree by tree, a block of rows at a time: what `TreeBlockSchedule`
 /// drives. One instance per worker holds that worker's scratch buffers.
-protocol TreeBlockWorker {
+protocol TreeBlockWorker: SendableMetatype {
     /// Called once per tree before its blocks (e.g. to build the tree's tables).
     func prepare(tree: Int)
     /// Adds `tree`'s attributions for `count` ≤ `TreeBlockSchedule.blockRows` consecutive rows
@@ -19,6 +19,9 @@ protocol TreeBlockWorker {
 /// for any thread count.
 enum TreeBlockSchedule {
     static let blockRows = 64
+    /// Each worker builds every tree's tables once per range, so ranges are kept long enough
+    /// (here ~2% of a range's time goes to table builds on T1–T3).
+    static let minimumRowsPerWorker = 1024
 
     static func explain<Worker: TreeBlockWorker>(_ batch: FeatureBatch, ensemble: TreeEnsemble, threads: Int,
                                                   makeWorker: @Sendable () -> Worker) -> [Double] {
@@ -30,7 +33,7 @@ enum TreeBlockSchedule {
             let out = UncheckedSendable(output)
             batch.values.withUnsafeBufferPointer { input in
                 let data = UncheckedSendable(input)
-                RowParallel.forEachRange(rowCount: rows, threads: threads, minimumRowsPerTask: blockRows) { range in
+                RowParallel.forEachRange(rowCount: rows, threads: threads, minimumRowsPerTask: minimumRowsPerWorker) { range in
                     let blocks = (range.count + blockRows - 1) / blockRows
                     let worker = makeWorker()
                     let columns = UnsafeMutablePointer<Double>.allocate(capacity: blocks * blockRows * width)

@@ -74,14 +74,20 @@ public struct PoissonBootstrap: Sendable {
     @inline(__always)
     static func poisson1(_ bits: UInt64) -> Double {
         let uniform = Double(bits >> 11) * 0x1p-53
-        var k = 0.0
-        var probability = exp(-1.0)
-        var cumulative = probability
-        while uniform > cumulative, k < 20 {
-            k += 1
-            probability /= k
-            cumulative += probability
-        }
-        return k
+        var k = 0
+        while k < 20, uniform > poissonCumulative[k] { k += 1 }
+        return Double(k)
     }
+
+    /// P(K ≤ k) for K ~ Poisson(1), k = 0…19, summed term by term (e^−1, then ·1/k) once rather
+    /// than per draw.
+    static let poissonCumulative: [Double] = {
+        var probability = exp(-1.0)
+        var cumulative = [probability]
+        for k in 1..<20 {
+            probability /= Double(k)
+            cumulative.append(cumulative[k - 1] + probability)
+        }
+        return cumulative
+    }()
 }

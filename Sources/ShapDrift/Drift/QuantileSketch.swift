@@ -41,7 +41,10 @@ public struct QuantileSketch: Codable, Equatable, Sendable {
 
     @inline(__always)
     static func index(of magnitude: Double) -> Int {
-        Int((Foundation.log(magnitude) / logGamma).rounded(.up))
+        // ⌈q⌉ without a libm call (baseline x86-64 has no rounding instruction); same value.
+        let q = Foundation.log(magnitude) / logGamma
+        let truncated = Int(q)
+        return Double(truncated) < q ? truncated + 1 : truncated
     }
 
     /// The representative value of bucket `index` (positive side).
