@@ -127,6 +127,20 @@ def test_tree_attributions_match_shap_and_add_up(case, tmp_path):
     assert np.max(np.abs(values.sum(axis=2) + base - raw)) <= 1e-9 * scale
 
 
+@pytest.mark.parametrize("case", ["RandomForestClassifier", "DecisionTreeClassifier", "RandomForestRegressor"])
+def test_interventional_tree_attributions_match_shap(case, tmp_path):
+    """Interventional TreeSHAP, including forests whose leaves hold one value per class."""
+    model, X, path = fitted_and_exported(TREE_CASES, case, tmp_path)
+    background = X.iloc[200:260]
+    data = write_csv(X.head(60), tmp_path / "data.csv")
+    values, base = per_output(explain(path, data, tmp_path, "--method", "tree-interventional",
+                                      "--background", write_csv(background, tmp_path / "bg.csv")), FEATURES)
+    explainer = shap.TreeExplainer(model, data=background, feature_perturbation="interventional")
+    reference = np.asarray(explainer.shap_values(X.head(60), check_additivity=False))
+    reference = reference[:, None, :] if reference.ndim == 2 else np.transpose(reference, (0, 2, 1))
+    check_attributions(values, base, reference, np.atleast_1d(explainer.expected_value))
+
+
 @pytest.mark.parametrize("case", sorted(LINEAR_CASES))
 def test_linear_attributions_match_shap_and_add_up(case, tmp_path):
     model, X, path = fitted_and_exported(LINEAR_CASES, case, tmp_path)
