@@ -259,6 +259,26 @@ struct DriftStatisticsTests {
         #expect(tenths.value == 1)
     }
 
+    /// Powers of two 54 apart keep every term as its own partial (30 of them, squares still
+    /// finite), so the block's scratch expansion fills up and is flushed; NaN and infinities
+    /// count as missing.
+    @Test("a column added as a block summarises exactly as its values added one by one")
+    func blockAddEqualsValueByValue() throws {
+        var values = (0..<30).map { Double(sign: $0 % 2 == 0 ? .plus : .minus, exponent: 510 - 54 * $0, significand: 1) }
+        values += [1e16, 1, -1e16, 0.1, .nan, 3.5, -.infinity, 0, -2.25e-300]
+        values += (0..<500).map { Double($0 % 17) * 0.37 - 2.1 }
+        var single = StreamSummary()
+        values.forEach { single.add($0) }
+        var block = StreamSummary()
+        // Interleaved with a second column, as attributions are laid out.
+        let interleaved = values.flatMap { [$0, 99.0] }
+        interleaved.withUnsafeBufferPointer { block.add($0.baseAddress!, count: values.count, stride: 2) }
+        #expect(block == single)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        #expect(try encoder.encode(block) == encoder.encode(single))
+    }
+
     @Test("sketch quantiles are within the stated relative accuracy of the sample's")
     func sketchAccuracy() {
         var sketch = QuantileSketch()

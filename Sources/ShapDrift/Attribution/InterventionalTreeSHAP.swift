@@ -13,6 +13,10 @@
 /// values on a threshold go where the model sends them. Every node's decision is computed once per
 /// explained row and, while they fit in `precomputedDecisionBytes`, once per background row (they
 /// do not depend on the explained row), so the walks themselves only compare bits.
+///
+/// When the model's paths are short enough, the same leaf rule is tabulated per leaf over the
+/// background once (`InterventionalLeafTables`) and rows are explained from the tables, at a cost
+/// that does not grow with the background; the walks remain for longer paths.
 public struct InterventionalTreeSHAP: Sendable {
     public let ensemble: TreeEnsemble
     /// Background rows, model feature order.

@@ -13,10 +13,10 @@ import Foundation
 ///
 /// The buffers are immutable after `init`, so workers share one instance without copying.
 final class LeafPaths: @unchecked Sendable {
-    /// Per tree: first leaf record and leaf count; the quadrature rule for its longest path;
-    /// first preorder record and count; node slots its mask pass needs; its table block size.
+    /// Per tree: first leaf record and leaf count; the quadrature rule for its longest
+    /// integrated path; first preorder record and count.
     let treeLeafStart, treeLeafCount, treeRuleStart, treeRuleCount: UnsafeBufferPointer<Int32>
-    let treeWalkStart, treeWalkCount, treeLocalCount, treeTableSize: UnsafeBufferPointer<Int32>
+    let treeWalkStart, treeWalkCount: UnsafeBufferPointer<Int32>
     /// Per internal node in preorder: the node, its own and its children's tree-local indices,
     /// and the slot of its feature among the unique features of the paths through it (the root
     /// has local index 0).
@@ -48,7 +48,7 @@ final class LeafPaths: @unchecked Sendable {
     ///   subset table; longer paths are integrated per row.
     init(ensemble: TreeEnsemble, subsetTableLimit: Int) {
         var treeLeafStart: [Int32] = [], treeLeafCount: [Int32] = [], treeRuleStart: [Int32] = [], treeRuleCount: [Int32] = []
-        var treeWalkStart: [Int32] = [], treeWalkCount: [Int32] = [], treeLocalCount: [Int32] = [], treeTableSize: [Int32] = []
+        var treeWalkStart: [Int32] = [], treeWalkCount: [Int32] = []
         var walkNode: [Int32] = [], walkLocal: [Int32] = [], walkLeftLocal: [Int32] = [], walkRightLocal: [Int32] = []
         var walkBit: [UInt32] = []
         var leafNode: [Int32] = [], leafLocal: [Int32] = [], leafFeatureStart: [Int32] = [], leafFeatureCount: [Int32] = []
@@ -157,8 +157,6 @@ final class LeafPaths: @unchecked Sendable {
             }
             treeLeafCount.append(Int32(leafNode.count) - treeLeafStart[tree])
             treeWalkCount.append(Int32(walkNode.count) - treeWalkStart[tree])
-            treeLocalCount.append(Int32(locals))
-            treeTableSize.append(Int32(tableSize))
             maxLocalNodes = max(maxLocalNodes, locals)
             maxTreeLeaves = max(maxTreeLeaves, Int(treeLeafCount[tree]))
             maxTableSize = max(maxTableSize, tableSize)
@@ -173,8 +171,6 @@ final class LeafPaths: @unchecked Sendable {
         self.treeRuleCount = Self.freeze(treeRuleCount)
         self.treeWalkStart = Self.freeze(treeWalkStart)
         self.treeWalkCount = Self.freeze(treeWalkCount)
-        self.treeLocalCount = Self.freeze(treeLocalCount)
-        self.treeTableSize = Self.freeze(treeTableSize)
         self.walkNode = Self.freeze(walkNode)
         self.walkLocal = Self.freeze(walkLocal)
         self.walkLeftLocal = Self.freeze(walkLeftLocal)
@@ -206,7 +202,7 @@ final class LeafPaths: @unchecked Sendable {
 
     deinit {
         for buffer in [treeLeafStart, treeLeafCount, treeRuleStart, treeRuleCount, treeWalkStart, treeWalkCount,
-                       treeLocalCount, treeTableSize, walkNode, walkLocal, walkLeftLocal, walkRightLocal, leafNode,
+                       walkNode, walkLocal, walkLeftLocal, walkRightLocal, leafNode,
                        leafLocal, leafFeatureStart, leafFeatureCount, leafPathStart, leafPathCount, leafTableOffset,
                        uniqueFeature, pathLocal, pathSlot, subsetRuleStart, subsetRuleCount] {
             buffer.deallocate()

@@ -42,6 +42,49 @@ public struct StreamSummary: Codable, Equatable, Sendable {
         sketch.merge(other.sketch)
     }
 
+    /// Adds `count` values `stride` apart, the same as adding each in turn: the three exact sums
+    /// are grown in scratch expansions (`ExactSum.grow`) and added to the totals when full and at
+    /// the end.
+    public mutating func add(_ values: UnsafePointer<Double>, count valueCount: Int, stride: Int) {
+        let capacity = ExactSum.scratchPartials
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * capacity) { scratch in
+            let sums = scratch.baseAddress!
+            let sumsAbs = sums + capacity
+            let sumsSquares = sums + 2 * capacity
+            var sumCount = 0, absCount = 0, squareCount = 0
+            var low = min, high = max
+            var finite: UInt64 = 0
+            for index in 0..<valueCount {
+                let value = values[index * stride]
+                guard value.isFinite else {
+                    missing += 1
+                    continue
+                }
+                finite += 1
+                if sumCount == capacity || absCount == capacity || squareCount == capacity {
+                    sum.add(partials: sums, count: sumCount)
+                    sumAbs.add(partials: sumsAbs, count: absCount)
+                    sumSquares.add(partials: sumsSquares, count: squareCount)
+                    sumCount = 0
+                    absCount = 0
+                    squareCount = 0
+                }
+                ExactSum.grow(sums, count: &sumCount, adding: value)
+                ExactSum.grow(sumsAbs, count: &absCount, adding: abs(value))
+                ExactSum.grow(sumsSquares, count: &squareCount, adding: value * value)
+                if value < low { low = value }
+                if value > high { high = value }
+                sketch.add(value)
+            }
+            count += finite
+            min = low
+            max = high
+            sum.add(partials: sums, count: sumCount)
+            sumAbs.add(partials: sumsAbs, count: absCount)
+            sumSquares.add(partials: sumsSquares, count: squareCount)
+        }
+    }
+
     public var mean: Double { count == 0 ? 0 : sum.value / Double(count) }
     public var meanAbs: Double { count == 0 ? 0 : sumAbs.value / Double(count) }
     public var meanSquare: Double { count == 0 ? 0 : sumSquares.value / Double(count) }
@@ -148,6 +191,7 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
     /// the result is the same for any thread count.
     public mutating func add(_ batch: FeatureBatch, _ attributions: AttributionBatch, threads: Int = 1) {
         precondition(batch.rowCount == attributions.rowCount && attributions.numOutputs == outputs.count)
+        guard batch.rowCount > 0 else { return }
         let features = batch.numFeatures
         let rowCount = batch.rowCount
         let outputCount = outputs.count
@@ -167,11 +211,12 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
                     ColumnParallel.forEach(count: summaries.value.count, threads: threads) { column in
                         let (values, phi) = data.value
                         if column < features {
-                            for row in 0..<rowCount { summaries.value[column].add(values[row * features + column]) }
+                            summaries.value[column].add(values.baseAddress! + column, count: rowCount, stride: features)
                         } else {
                             let output = column / features - 1
                             let feature = column % features
-                            for row in 0..<rowCount { summaries.value[column].add(phi[(row * outputCount + output) * features + feature]) }
+                            summaries.value[column].add(phi.baseAddress! + output * features + feature, count: rowCount,
+                                                        stride: outputCount * features)
                         }
                     }
                 }

@@ -41,6 +41,37 @@ public struct ExactSum: Codable, Equatable, Sendable {
         for partial in other.partials { add(partial) }
     }
 
+    /// Capacity of a scratch expansion for `grow`. Real sums keep a handful of partials; a scratch
+    /// that fills up is added to its `ExactSum` and emptied, so no input can overflow it.
+    static let scratchPartials = 16
+
+    /// `add` on a caller's scratch expansion (`count` < `scratchPartials` partials; grows by at
+    /// most one): the same arithmetic without array bookkeeping, for folding a block of values
+    /// before one `add(partials:count:)`. Exact, so the total does not depend on the grouping.
+    @inline(__always)
+    static func grow(_ partial: UnsafeMutablePointer<Double>, count: inout Int, adding value: Double) {
+        var x = value
+        var kept = 0
+        for index in 0..<count {
+            var y = partial[index]
+            if abs(x) < abs(y) { swap(&x, &y) }
+            let high = x + y
+            let low = y - (high - x)
+            if low != 0 {
+                partial[kept] = low
+                kept += 1
+            }
+            x = high
+        }
+        partial[kept] = x
+        count = kept + 1
+    }
+
+    /// Adds a scratch expansion built by `grow`.
+    mutating func add(partials partial: UnsafePointer<Double>, count: Int) {
+        for index in 0..<count { add(partial[index]) }
+    }
+
     /// The correctly rounded sum.
     public var value: Double {
         guard var index = partials.indices.last else { return 0 }
