@@ -7,8 +7,9 @@ import Foundation
 /// Poisson bootstrap (Hanley & MacGibbon 2006; Chamandy et al., "Estimating uncertainty for
 /// massive data streams", 2012): each replicate gives row r a weight w ~ Poisson(1) instead of
 /// resampling, which approximates the multinomial bootstrap and needs no second pass. A weight is
-/// a pure function of (seed, global row index, replicate), so results do not depend on chunking
-/// or threads. Per chunk, the replicate sums are one BLAS product S += Wᵀ·|Φ|.
+/// a pure function of (seed, global row index, replicate), so the replicates do not depend on
+/// chunking or threads; per chunk their sums are one BLAS product S += Wᵀ·|Φ|, so differently
+/// chunked runs agree to rounding (~1e-15), not bit for bit.
 public struct PoissonBootstrap: Sendable {
     public let replicates: Int
     public let seed: UInt64
