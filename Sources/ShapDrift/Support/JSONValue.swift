@@ -349,6 +349,15 @@ private struct JSONParser {
     mutating func parseString() throws(InputError) -> String {
         let start = position
         position += 1
+        // Most strings hold no escapes: find the closing quote and validate the run in one go.
+        var end = position
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            let text = bytes.withUnsafeBufferPointer { String(validating: UnsafeBufferPointer(rebasing: $0[position..<end]), as: UTF8.self) }
+            guard let text else { throw error("string is not valid UTF-8", at: start) }
+            position = end + 1
+            return text
+        }
         var utf8: [UInt8] = []
         while position < bytes.count {
             let byte = bytes[position]
