@@ -73,4 +73,49 @@ struct CapturePayloadTests {
         #expect(batch.values == first + first + second + first + first + second)
         #expect(batch.sourceLines == [1, 2, 2, 3, 4, 4])
     }
+
+    /// Records the one-pass scan reads, records it leaves to the full parser (\u escapes, NaN,
+    /// non-ASCII, a payload with escapes), and broken records, which must fail as before.
+    @Test("capture records read without a JSON tree give the rows and errors the full parser gives")
+    func scannedRecordsMatchFullParser() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let row = "0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8"
+        let input = #""endpointInput":{"observedContentType":"text/csv","mode":"INPUT","data":"\#(row)","encoding":"CSV"}"#
+        let valid = [
+            #"{"captureData":{\#(input)},"eventMetadata":{"eventId":"a","inferenceTime":"2024-05-01T10:00:00Z"},"eventVersion":"0"}"#,
+            #" { "eventVersion" : "0", "eventMetadata": {"eventId":"a\"b\\c\n","inferenceTime":"2024-05-01T10:00:00Z","x":[1,-2.5e3,true,null,{"y":[]}]}, "captureData":{"endpointOutput":{"data":"7.3"},"endpointInput":{"data":"9","encoding":"csv","data":"\#(row)"}} } "#,
+            #"{"captureData":{\#(input)},"eventMetadata":{"eventId":"\u00e9","inferenceTime":"2024-05-01T10:00:00Z"}}"#,
+            #"{"captureData":{\#(input)},"eventMetadata":{"score":NaN,"inferenceTime":"2024-05-01T10:00:00Z"}}"#,
+            #"{"captureData":{\#(input)},"eventMetadata":{"eventId":"é","inferenceTime":"2024-05-01T10:00:00Z"}}"#,
+            #"{"captureData":{"endpointInput":{"mode":"INPUT","data":"\#(row)\n\#(row)","encoding":"CSV"}}}"#,
+        ]
+        let path = directory.appendingPathComponent("valid.jsonl").path
+        try valid.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let model = try ModelLoader().load(path: Fixtures.path("shap", "drift_xgb_reg", "model.json"))
+        let schema = FeatureSchema(model: model)
+        let batch = try #require(try SageMakerCaptureReader(path: path, schema: schema).nextBatch(maxRows: 100))
+        let values = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]
+        #expect(batch.sourceLines == [1, 2, 3, 4, 5, 6, 6])
+        #expect(batch.values == Array(repeating: values, count: 7).flatMap { $0 })
+
+        let broken = [
+            (#"{"captureData":{\#(input)},}"#, "expected a quoted member name"),
+            (#"{"captureData":{\#(input)}} x"#, "unexpected text after the JSON value"),
+            (#"{"captureData":{"endpointInput":{"mode":"OUTPUT","data":"\#(row)","encoding":"CSV"}}}"#, "expected INPUT"),
+            (#"{"captureData":{"endpointInput":{"mode":"INPUT","data":"1,2","encoding":"CSV"}}}"#, "8 features"),
+            (#"{"captureData":{\#(input)},"n":01.5.2}"#, "malformed number"),
+        ]
+        for (index, (line, message)) in broken.enumerated() {
+            let file = directory.appendingPathComponent("broken\(index).jsonl").path
+            try (valid[0] + "\n" + line + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+            let reader = try SageMakerCaptureReader(path: file, schema: schema)
+            #expect {
+                _ = try reader.nextBatch(maxRows: 100)
+            } throws: { error in
+                let text = "\(error)"
+                return text.contains(":2") && text.contains(message)
+            }
+        }
+    }
 }

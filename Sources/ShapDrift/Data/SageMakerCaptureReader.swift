@@ -49,6 +49,7 @@ public final class SageMakerCaptureReader: FeatureSource {
                 let file = self.file
                 let record: JSONValue?? = try lines.nextLine { bytes throws(InputError) -> JSONValue? in
                     if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
+                    if let scan = CaptureRecordScan.scan(bytes), try decode(scan, bytes, line: lineNumber) { return nil }
                     return try JSONValue.parseLine(bytes, file: file, line: lineNumber)
                 }
                 guard let record else { break }
@@ -64,6 +65,24 @@ public final class SageMakerCaptureReader: FeatureSource {
             carry.removeFirst(take)
         }
         return batch.rowCount > 0 ? batch : nil
+    }
+
+    /// A record read by `CaptureRecordScan`: decoded when it is the common case (a CSV payload,
+    /// in the window, nothing amiss), `false` otherwise so the full parser and `decode(_:line:)`
+    /// judge it with the same rules and errors.
+    private func decode(_ scan: CaptureRecordScan, _ bytes: UnsafeBufferPointer<UInt8>, line: Int) throws(InputError) -> Bool {
+        func text(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: bytes[range]) }
+        guard scan.hasCaptureData, scan.hasEndpointInput, let encoding = scan.encoding, let data = scan.data else { return false }
+        if let mode = scan.mode, !text(mode).elementsEqual("INPUT".utf8) { return false }
+        guard text(encoding).count == 3, text(encoding).map({ $0 & 0xDF }).elementsEqual("CSV".utf8) else { return false }
+        if !window.isUnbounded {
+            guard let range = scan.inferenceTime, let time = ISO8601Time.seconds(String(decoding: text(range), as: UTF8.self)) else {
+                return false
+            }
+            if !window.contains(time) { return true }
+        }
+        try decodeCSV(Array(text(data)), line: line)
+        return true
     }
 
     private func decode(_ record: JSONValue, line: Int) throws(InputError) {

@@ -95,6 +95,18 @@ public func parseDouble(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
     }
 }
 
+/// Whether a byte may be part of a JSON number token as `JSONParser` reads them (a run of these,
+/// then `parseDouble`).
+func isJSONNumberByte(_ byte: UInt8) -> Bool {
+    switch byte {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "e"),
+         UInt8(ascii: "E"), UInt8(ascii: "+"), UInt8(ascii: "-"):
+        return true
+    default:
+        return false
+    }
+}
+
 /// Clinger's fast path (Clinger 1990, "How to read floating point numbers accurately", §3):
 /// when a plain decimal's significant digits form an integer w < 2^53 and its decimal exponent e
 /// has |e| ≤ 22, both w and 10^|e| are exact doubles, so one IEEE multiplication or division gives
@@ -297,7 +309,7 @@ private struct JSONParser {
         let start = position
         var values: [Double] = []
         while true {
-            guard position < bytes.count, Self.isNumberByte(bytes[position]) else {
+            guard position < bytes.count, isJSONNumberByte(bytes[position]) else {
                 position = start
                 return nil
             }
@@ -327,23 +339,13 @@ private struct JSONParser {
                 return -.infinity
             }
         }
-        while position < bytes.count, Self.isNumberByte(bytes[position]) { position += 1 }
+        while position < bytes.count, isJSONNumberByte(bytes[position]) { position += 1 }
         guard position > start else { throw error("unexpected character, expected a value") }
         let value = bytes.withUnsafeBufferPointer { buffer in
             parseDouble(UnsafeBufferPointer(rebasing: buffer[start..<position]))
         }
         guard let value else { throw error("malformed number", at: start) }
         return value
-    }
-
-    static func isNumberByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "e"),
-             UInt8(ascii: "E"), UInt8(ascii: "+"), UInt8(ascii: "-"):
-            return true
-        default:
-            return false
-        }
     }
 
     mutating func parseString() throws(InputError) -> String {
