@@ -10,31 +10,14 @@ public struct ExactSum: Codable, Equatable, Sendable {
 
     public init() {}
 
-    /// Adds a finite value exactly (non-finite values are the caller's to filter).
+    /// Adds a finite value exactly (non-finite values are the caller's to filter): `grow` on the
+    /// partials, with room for the one partial it may add.
     @inline(__always)
     public mutating func add(_ value: Double) {
-        var x = value
-        let count = partials.count
-        var kept = 0
-        partials.withUnsafeMutableBufferPointer { partial in
-            for index in 0..<count {
-                var y = partial[index]
-                if abs(x) < abs(y) { swap(&x, &y) }
-                let high = x + y
-                let low = y - (high - x)
-                if low != 0 {
-                    partial[kept] = low
-                    kept += 1
-                }
-                x = high
-            }
-            if kept < count { partial[kept] = x }
-        }
-        if kept < count {
-            if kept + 1 < count { partials.removeLast(count - kept - 1) }
-        } else {
-            partials.append(x)
-        }
+        var count = partials.count
+        partials.append(0)
+        partials.withUnsafeMutableBufferPointer { Self.grow($0.baseAddress!, count: &count, adding: value) }
+        partials.removeLast(partials.count - count)
     }
 
     public mutating func merge(_ other: ExactSum) {
@@ -45,9 +28,10 @@ public struct ExactSum: Codable, Equatable, Sendable {
     /// that fills up is added to its `ExactSum` and emptied, so no input can overflow it.
     static let scratchPartials = 16
 
-    /// `add` on a caller's scratch expansion (`count` < `scratchPartials` partials; grows by at
-    /// most one): the same arithmetic without array bookkeeping, for folding a block of values
-    /// before one `add(partials:count:)`. Exact, so the total does not depend on the grouping.
+    /// Shewchuk's grow-expansion with zero elimination on `count` partials at `partial`, which
+    /// must have room for one more (it grows by at most one). `add` runs it on the sum's own
+    /// partials; block folds run it on a scratch expansion of `scratchPartials` and then
+    /// `add(partials:count:)`. Exact, so the total does not depend on the grouping.
     @inline(__always)
     static func grow(_ partial: UnsafeMutablePointer<Double>, count: inout Int, adding value: Double) {
         var x = value
