@@ -259,14 +259,25 @@ struct DriftStatisticsTests {
         #expect(tenths.value == 1)
     }
 
-    /// Powers of two 54 apart keep every term as its own partial (30 of them, squares still
-    /// finite), so the block's scratch expansion fills up and is flushed; NaN and infinities
-    /// count as missing.
+    /// The block path sums through a fixed-point superaccumulator, the one-by-one path through
+    /// Shewchuk expansions: they must agree on every exact sum. Powers of two 54 apart keep every
+    /// term apart; subnormals (and squares that underflow), values whose squares come near the
+    /// largest double, cancellations and random values over the whole exponent range reach every chunk;
+    /// NaN and infinities count as missing.
     @Test("a column added as a block summarises exactly as its values added one by one")
     func blockAddEqualsValueByValue() throws {
         var values = (0..<30).map { Double(sign: $0 % 2 == 0 ? .plus : .minus, exponent: 510 - 54 * $0, significand: 1) }
-        values += [1e16, 1, -1e16, 0.1, .nan, 3.5, -.infinity, 0, -2.25e-300]
+        values += [1e16, 1, -1e16, 0.1, .nan, 3.5, -.infinity, 0, -0.0, -2.25e-300]
+        values += [.leastNonzeroMagnitude, -.leastNonzeroMagnitude, 3 * .leastNonzeroMagnitude, .leastNormalMagnitude,
+                   -.leastNormalMagnitude.nextDown, 0x1.fffffffffffffp510, -1e153, -0x1p-1000]
         values += (0..<500).map { Double($0 % 17) * 0.37 - 2.1 }
+        var generator = SplitMix64(seed: 7)
+        values += (0..<2000).map { _ in
+            let bits = generator.next()
+            let exponent = Int(bits % 1520) - 1020
+            let significand = 1 + Double(bits >> 11) * 0x1p-53
+            return Double(sign: bits & 1 == 0 ? .plus : .minus, exponent: exponent, significand: significand)
+        }
         var single = StreamSummary()
         values.forEach { single.add($0) }
         var block = StreamSummary()

@@ -43,35 +43,33 @@ public struct StreamSummary: Codable, Equatable, Sendable {
     }
 
     /// Adds `count` values `stride` apart, the same as adding each in turn: the three exact sums
-    /// are grown in scratch expansions (`ExactSum.grow`) and added to the totals when full and at
-    /// the end.
+    /// go through small superaccumulators (`SmallSuperaccumulator`), drained into the totals at
+    /// the end (or whenever one is full), so the totals are the same exact numbers.
     public mutating func add(_ values: UnsafePointer<Double>, count valueCount: Int, stride: Int) {
-        let capacity = ExactSum.scratchPartials
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * capacity) { scratch in
-            let sums = scratch.baseAddress!
-            let sumsAbs = sums + capacity
-            let sumsSquares = sums + 2 * capacity
-            var sumCount = 0, absCount = 0, squareCount = 0
+        let chunks = SmallSuperaccumulator.chunkCount
+        withUnsafeTemporaryAllocation(of: Int64.self, capacity: 3 * chunks) { storage in
+            let sums = SmallSuperaccumulator(storage: storage.baseAddress!)
+            let sumsAbs = SmallSuperaccumulator(storage: storage.baseAddress! + chunks)
+            let sumsSquares = SmallSuperaccumulator(storage: storage.baseAddress! + 2 * chunks)
             var low = min, high = max
             var finite: UInt64 = 0
+            var sinceDrain = 0
             for index in 0..<valueCount {
                 let value = values[index * stride]
                 guard value.isFinite else {
                     missing += 1
                     continue
                 }
-                finite += 1
-                if sumCount == capacity || absCount == capacity || squareCount == capacity {
-                    sum.add(partials: sums, count: sumCount)
-                    sumAbs.add(partials: sumsAbs, count: absCount)
-                    sumSquares.add(partials: sumsSquares, count: squareCount)
-                    sumCount = 0
-                    absCount = 0
-                    squareCount = 0
+                if sinceDrain == SmallSuperaccumulator.capacity {
+                    drain(sums, sumsAbs, sumsSquares)
+                    sinceDrain = 0
                 }
-                ExactSum.grow(sums, count: &sumCount, adding: value)
-                ExactSum.grow(sumsAbs, count: &absCount, adding: abs(value))
-                ExactSum.grow(sumsSquares, count: &squareCount, adding: value * value)
+                sinceDrain += 1
+                finite += 1
+                let pieces = SmallSuperaccumulator.Pieces(value)
+                sums.add(pieces)
+                sumsAbs.addMagnitude(pieces)
+                sumsSquares.addMagnitude(SmallSuperaccumulator.Pieces(value * value))
                 if value < low { low = value }
                 if value > high { high = value }
                 sketch.add(value)
@@ -79,10 +77,14 @@ public struct StreamSummary: Codable, Equatable, Sendable {
             count += finite
             min = low
             max = high
-            sum.add(partials: sums, count: sumCount)
-            sumAbs.add(partials: sumsAbs, count: absCount)
-            sumSquares.add(partials: sumsSquares, count: squareCount)
+            drain(sums, sumsAbs, sumsSquares)
         }
+    }
+
+    private mutating func drain(_ sums: SmallSuperaccumulator, _ sumsAbs: SmallSuperaccumulator, _ sumsSquares: SmallSuperaccumulator) {
+        sums.drain { sum.add($0) }
+        sumsAbs.drain { sumAbs.add($0) }
+        sumsSquares.drain { sumSquares.add($0) }
     }
 
     public var mean: Double { count == 0 ? 0 : sum.value / Double(count) }
