@@ -27,33 +27,50 @@ public struct PoissonBootstrap: Sendable {
         weightTotals = [Double](repeating: 0, count: replicates)
     }
 
-    /// Adds a chunk whose first row has global index `firstRow`; the weights are drawn on
-    /// `threads` cores.
+    /// Adds a chunk whose first row has global index `firstRow`. The replicates are split into
+    /// slices run on `threads` cores; each slice draws its weights and multiplies them into its
+    /// rows of the sums with one single-threaded BLAS product.
     public mutating func add(_ attributions: AttributionBatch, firstRow: Int, threads: Int = 1) {
         let rows = attributions.rowCount
         guard replicates > 0, rows > 0 else { return }
         precondition(attributions.numOutputs * attributions.numFeatures == width)
-        var weights = [Double](repeating: 0, count: rows * replicates)
-        let (seed, replicates) = (seed, replicates)
-        weights.withUnsafeMutableBufferPointer { buffer in
-            let out = UncheckedSendable(buffer)
-            RowParallel.forEachRange(rowCount: rows, threads: threads, minimumRowsPerTask: 256) { range in
-                for row in range {
-                    let rowKey = Self.mix(seed &+ Self.mix(UInt64(firstRow + row)))
-                    for replicate in 0..<replicates {
-                        out.value[row * replicates + replicate] = Self.poisson1(Self.mix(rowKey ^ (UInt64(replicate) &* 0x9E37_79B9_7F4A_7C15)))
+        let magnitudes = attributions.values.map { abs($0) }
+        let (seed, replicates, width) = (seed, replicates, width)
+        let slices = max(1, min(threads * 4, replicates / Self.minimumSliceReplicates))
+        let perSlice = (replicates + slices - 1) / slices
+        sums.withUnsafeMutableBufferPointer { sums in
+            weightTotals.withUnsafeMutableBufferPointer { totals in
+                magnitudes.withUnsafeBufferPointer { magnitudes in
+                    let shared = UncheckedSendable((sums.baseAddress!, totals.baseAddress!, magnitudes.baseAddress!))
+                    ColumnParallel.forEach(count: slices, threads: threads) { slice in
+                        let (sums, totals, magnitudes) = shared.value
+                        let first = slice * perSlice
+                        let count = min(replicates, first + perSlice) - first
+                        guard count > 0 else { return }
+                        var weights = [Double](repeating: 0, count: rows * count)
+                        let cumulative = Self.poissonCumulative
+                        weights.withUnsafeMutableBufferPointer { weights in
+                            for row in 0..<rows {
+                                let rowKey = Self.mix(seed &+ Self.mix(UInt64(firstRow + row)))
+                                for offset in 0..<count {
+                                    let replicate = UInt64(first + offset)
+                                    let weight = Self.poisson1(Self.mix(rowKey ^ (replicate &* 0x9E37_79B9_7F4A_7C15)), cumulative: cumulative)
+                                    weights[row * count + offset] = weight
+                                    // Small integers: their totals are exact in any order.
+                                    totals[first + offset] += weight
+                                }
+                            }
+                            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(count), Int32(width), Int32(rows), 1,
+                                        weights.baseAddress, Int32(count), magnitudes, Int32(width), 1, sums + first * width, Int32(width))
+                        }
                     }
                 }
             }
         }
-        // Small integers: their totals are exact in any order.
-        for row in 0..<rows {
-            for replicate in 0..<replicates { weightTotals[replicate] += weights[row * replicates + replicate] }
-        }
-        let magnitudes = attributions.values.map { abs($0) }
-        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(replicates), Int32(width), Int32(rows), 1,
-                    weights, Int32(replicates), magnitudes, Int32(width), 1, &sums, Int32(width))
     }
+
+    /// Replicates per slice at least, so each product stays large enough for BLAS's kernels.
+    static let minimumSliceReplicates = 16
 
     /// Replicate `replicate`'s mean |φ| of every feature for `output`.
     public func meanAbsolute(replicate: Int, output: Int, features: Int) -> [Double] {
@@ -71,12 +88,16 @@ public struct PoissonBootstrap: Sendable {
         return z ^ (z >> 31)
     }
 
-    /// A Poisson(1) draw by inversion of its CDF from the uniform in `bits`.
+    /// A Poisson(1) draw by inversion of its CDF (`poissonCumulative`) from the uniform in `bits`.
     @inline(__always)
-    static func poisson1(_ bits: UInt64) -> Double {
+    static func poisson1(_ bits: UInt64, cumulative poissonCumulative: [Double]) -> Double {
         let uniform = Double(bits >> 11) * 0x1p-53
-        var k = 0
-        while k < 20, uniform > poissonCumulative[k] { k += 1 }
+        // The first three steps without branches (k ≤ 2 for 92 % of draws), then the rare tail.
+        var k = (uniform > poissonCumulative[0] ? 1 : 0) + (uniform > poissonCumulative[1] ? 1 : 0)
+            + (uniform > poissonCumulative[2] ? 1 : 0)
+        if k == 3 {
+            while k < 20, uniform > poissonCumulative[k] { k += 1 }
+        }
         return Double(k)
     }
 
