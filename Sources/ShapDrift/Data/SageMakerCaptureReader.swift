@@ -31,8 +31,12 @@ public final class SageMakerCaptureReader: FeatureSource {
     private let decoder: JSONRowDecoder
     private let window: CaptureTimeWindow
     private var fieldRanges: [Range<Int>] = []
-    /// Rows decoded from a record but not yet handed out (a record may hold more rows than fit).
-    private var carry: [(values: [Double], line: Int)] = []
+    /// Rows decoded from a record but not yet handed out (a record may hold more rows than fit),
+    /// row-major, with each row's line.
+    private var carryValues: [Double] = []
+    private var carryLines: [Int] = []
+    /// One payload row being decoded.
+    private var row: [Double] = []
 
     public init(path: String, schema: FeatureSchema, window: CaptureTimeWindow = CaptureTimeWindow()) throws(InputError) {
         lines = try LineReader(path: path)
@@ -44,7 +48,7 @@ public final class SageMakerCaptureReader: FeatureSource {
     public func nextBatch(maxRows: Int) throws(InputError) -> FeatureBatch? {
         var batch = FeatureBatch(numFeatures: decoder.schema.count)
         while batch.rowCount < maxRows {
-            if carry.isEmpty {
+            if carryLines.isEmpty {
                 let lineNumber = lines.lineNumber + 1
                 let file = self.file
                 let record: JSONValue?? = try lines.nextLine { bytes throws(InputError) -> JSONValue? in
@@ -57,12 +61,12 @@ public final class SageMakerCaptureReader: FeatureSource {
                 try decode(record, line: lineNumber)
                 continue
             }
-            let take = min(carry.count, maxRows - batch.rowCount)
-            for (values, line) in carry.prefix(take) {
-                batch.values += values
-                batch.sourceLines.append(line)
-            }
-            carry.removeFirst(take)
+            let take = min(carryLines.count, maxRows - batch.rowCount)
+            let width = decoder.schema.count
+            batch.values += carryValues[0..<(take * width)]
+            batch.sourceLines += carryLines[0..<take]
+            carryValues.removeFirst(take * width)
+            carryLines.removeFirst(take)
         }
         return batch.rowCount > 0 ? batch : nil
     }
@@ -73,15 +77,17 @@ public final class SageMakerCaptureReader: FeatureSource {
     private func decode(_ scan: CaptureRecordScan, _ bytes: UnsafeBufferPointer<UInt8>, line: Int) throws(InputError) -> Bool {
         func text(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: bytes[range]) }
         guard scan.hasCaptureData, scan.hasEndpointInput, let encoding = scan.encoding, let data = scan.data else { return false }
-        if let mode = scan.mode, !text(mode).elementsEqual("INPUT".utf8) { return false }
-        guard text(encoding).count == 3, text(encoding).map({ $0 & 0xDF }).elementsEqual("CSV".utf8) else { return false }
+        if let mode = scan.mode, !(mode.count == 5 && memcmp(bytes.baseAddress! + mode.lowerBound, "INPUT", 5) == 0) { return false }
+        // "CSV" in any letter case: clearing bit 5 upper-cases ASCII letters.
+        guard encoding.count == 3, bytes[encoding.lowerBound] & 0xDF == UInt8(ascii: "C"),
+              bytes[encoding.lowerBound + 1] & 0xDF == UInt8(ascii: "S"), bytes[encoding.lowerBound + 2] & 0xDF == UInt8(ascii: "V") else { return false }
         if !window.isUnbounded {
             guard let range = scan.inferenceTime, let time = ISO8601Time.seconds(String(decoding: text(range), as: UTF8.self)) else {
                 return false
             }
             if !window.contains(time) { return true }
         }
-        try decodeCSV(Array(text(data)), line: line)
+        try decodeCSV(text(data), line: line)
         return true
     }
 
@@ -113,7 +119,7 @@ public final class SageMakerCaptureReader: FeatureSource {
         let contentType = input["observedContentType"]?.stringValue?.lowercased() ?? ""
         switch encoding.uppercased() {
         case "CSV":
-            try decodeCSV(Array(data.utf8), line: line)
+            try Array(data.utf8).withUnsafeBufferPointer { payload throws(InputError) in try decodeCSV(payload, line: line) }
         case "JSON":
             try decodeJSON(Array(data.utf8), line: line)
         case "BASE64":
@@ -121,7 +127,7 @@ public final class SageMakerCaptureReader: FeatureSource {
                 throw InputError(file: file, line: line, field: "captureData.endpointInput.data", "not valid base64")
             }
             if contentType.contains("csv") {
-                try decodeCSV(Array(decoded), line: line)
+                try Array(decoded).withUnsafeBufferPointer { payload throws(InputError) in try decodeCSV(payload, line: line) }
             } else if contentType.contains("json") {
                 try decodeJSON(Array(decoded), line: line)
             } else {
@@ -134,34 +140,39 @@ public final class SageMakerCaptureReader: FeatureSource {
         }
     }
 
-    private func decodeCSV(_ payload: [UInt8], line: Int) throws(InputError) {
+    /// Decodes a CSV payload (one row per line; blank lines skipped) into the carry.
+    private func decodeCSV(_ payload: UnsafeBufferPointer<UInt8>, line: Int) throws(InputError) {
         let count = decoder.schema.count
-        var row = [Double](repeating: .nan, count: count)
+        if row.count != count { row = [Double](repeating: .nan, count: count) }
         var payloadRow = 0
-        for piece in payload.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
-            var bytes = Array(piece)
-            if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
+        var start = 0
+        while start < payload.count {
+            var stop = start
+            while stop < payload.count, payload[stop] != UInt8(ascii: "\n") { stop += 1 }
+            var end = stop
+            if end > start, payload[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+            let bytes = UnsafeBufferPointer(rebasing: payload[start..<end])
+            start = stop + 1
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             payloadRow += 1
-            try bytes.withUnsafeBufferPointer { buffer throws(InputError) in
-                try CSVFeatureReader.splitFields(buffer, into: &fieldRanges, file: file, line: line)
-                guard fieldRanges.count == count else {
-                    throw InputError(file: file, line: line, field: "payload row \(payloadRow)",
-                                     "CSV payload row has \(fieldRanges.count) values, the model has \(count) features")
-                }
-                for (index, range) in fieldRanges.enumerated() {
-                    var field = UnsafeBufferPointer(rebasing: buffer[range])
-                    if field.count >= 2, field.first == UInt8(ascii: "\""), field.last == UInt8(ascii: "\"") {
-                        field = UnsafeBufferPointer(rebasing: field[1..<(field.count - 1)])
-                    }
-                    guard let value = CSVFeatureReader.parseCell(field) else {
-                        throw InputError(file: file, line: line, column: index + 1, field: decoder.schema.names?[index] ?? "feature \(index)",
-                                         "payload row \(payloadRow): expected a number, found '\(CSVFeatureReader.fieldText(buffer, range))'")
-                    }
-                    row[index] = value
-                }
+            try CSVFeatureReader.splitFields(bytes, into: &fieldRanges, file: file, line: line)
+            guard fieldRanges.count == count else {
+                throw InputError(file: file, line: line, field: "payload row \(payloadRow)",
+                                 "CSV payload row has \(fieldRanges.count) values, the model has \(count) features")
             }
-            carry.append((row, line))
+            for (index, range) in fieldRanges.enumerated() {
+                var field = UnsafeBufferPointer(rebasing: bytes[range])
+                if field.count >= 2, field.first == UInt8(ascii: "\""), field.last == UInt8(ascii: "\"") {
+                    field = UnsafeBufferPointer(rebasing: field[1..<(field.count - 1)])
+                }
+                guard let value = CSVFeatureReader.parseCell(field) else {
+                    throw InputError(file: file, line: line, column: index + 1, field: decoder.schema.names?[index] ?? "feature \(index)",
+                                     "payload row \(payloadRow): expected a number, found '\(CSVFeatureReader.fieldText(bytes, range))'")
+                }
+                row[index] = value
+            }
+            carryValues += row
+            carryLines.append(line)
         }
     }
 
@@ -205,7 +216,8 @@ public final class SageMakerCaptureReader: FeatureSource {
         default:
             throw InputError(file: file, line: line, field: "captureData.endpointInput.data", "JSON payload is not an object or an array")
         }
-        carry.append((row, line))
+        carryValues += row
+        carryLines.append(line)
     }
 }
 
