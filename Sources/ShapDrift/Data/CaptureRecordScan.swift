@@ -1,3 +1,5 @@
+import Foundation
+
 /// The fields of a SageMaker capture record that `SageMakerCaptureReader` needs, found by one
 /// validating pass over the line without building a JSON tree: building it (dictionaries,
 /// strings, reference counts) was most of the cost of reading captured traffic.
@@ -22,7 +24,7 @@ struct CaptureRecordScan {
         case root, captureData, endpointInput, eventMetadata, elsewhere
     }
 
-    private enum MemberName: String, CaseIterable {
+    private enum MemberName: String {
         case captureData, eventMetadata, endpointInput, mode, encoding, data, inferenceTime
     }
 
@@ -96,9 +98,21 @@ struct CaptureRecordScan {
 
         /// The member names the reader looks for; others are not told apart.
         func name(_ key: Range<Int>) -> MemberName? {
-            MemberName.allCases.first { candidate in
-                candidate.rawValue.utf8.count == key.count && candidate.rawValue.utf8.elementsEqual(UnsafeBufferPointer(rebasing: bytes[key]))
+            guard let first = key.first else { return nil }
+            // Picked by length and first letter, then compared byte for byte: this runs for
+            // every member of every record.
+            let candidate: MemberName
+            switch (key.count, bytes[first]) {
+            case (11, UInt8(ascii: "c")): candidate = .captureData
+            case (13, UInt8(ascii: "e")): candidate = bytes[first + 1] == UInt8(ascii: "v") ? .eventMetadata : .endpointInput
+            case (13, UInt8(ascii: "i")): candidate = .inferenceTime
+            case (4, UInt8(ascii: "m")): candidate = .mode
+            case (4, UInt8(ascii: "d")): candidate = .data
+            case (8, UInt8(ascii: "e")): candidate = .encoding
+            default: return nil
             }
+            var spelling = candidate.rawValue
+            return spelling.withUTF8 { memcmp($0.baseAddress!, bytes.baseAddress! + first, key.count) == 0 } ? candidate : nil
         }
 
         mutating func wantedString(_ field: inout Range<Int>?) -> Bool {
