@@ -5,10 +5,13 @@ import Dispatch
 /// time: parse → attribute (all cores) → fold, parsing and folding overlapped with attribution.
 /// Memory is bounded by the block size, not the data.
 public struct ProfileBuilder {
-    /// Rows per block: large enough that each worker's per-tree tables serve a few thousand rows,
-    /// small enough that memory stays flat (a block of 50 features and its attributions: 13 MB).
+    /// Rows per block at most: large enough that each worker's per-tree tables serve a few
+    /// thousand rows. Wide models get fewer (`rowsWithinBudget`), so memory stays flat whatever
+    /// the number of features and outputs.
     public static let defaultBlockRows = 16384
     static let firstBlockRows = 512
+    /// Bytes the buffers of one block may take together.
+    static let blockByteBudget = 64 << 20
 
     public let explainer: Explainer
     public let identity: ProfileIdentity
@@ -33,6 +36,15 @@ public struct ProfileBuilder {
         return try build(from: source, bootstrap: &bootstrap, timings: &timings)
     }
 
+    /// Rows per block that keep a block's buffers within `blockByteBudget`: per row, the feature
+    /// values twice (the block and the one read ahead), the attributions three times (the result,
+    /// the kernels' column-major blocks, the bootstrap's magnitudes) and one bootstrap weight per
+    /// replicate, 8 bytes each; at least 64 rows, at most `defaultBlockRows`.
+    static func rowsWithinBudget(features: Int, width: Int, replicates: Int) -> Int {
+        let bytesPerRow = 8 * (2 * features + 3 * width + replicates)
+        return max(64, min(defaultBlockRows, blockByteBudget / max(1, bytesPerRow)))
+    }
+
     /// `build`, also measuring where the wall time went.
     public func build(from source: FeatureSourceChain, bootstrap: inout PoissonBootstrap?,
                       timings: inout StageTimings) throws(InputError) -> AttributionProfile {
@@ -43,13 +55,16 @@ public struct ProfileBuilder {
         defer { reader.drain() }
         // Blocks grow from `firstBlockRows` by 4× to `blockRows`, so the pipeline fills without a
         // long first parse; block sizes do not change any result.
-        var size = min(blockRows, Self.firstBlockRows)
+        let limit = min(blockRows, Self.rowsWithinBudget(features: explainer.model.numFeatures,
+                                                         width: explainer.model.numOutputs * explainer.model.numFeatures,
+                                                         replicates: bootstrap?.replicates ?? 0))
+        var size = min(limit, Self.firstBlockRows)
         reader.readAhead(maxRows: size)
         var mark = StageTimings.now()
         var next = try reader.collect()
         timings.waitingForInput += StageTimings.now() - mark
         while let (batch, file) = next {
-            size = min(blockRows, size * 4)
+            size = min(limit, size * 4)
             reader.readAhead(maxRows: size)
             mark = StageTimings.now()
             let attributions = try explainer.explain(batch, file: file, threads: threads)
