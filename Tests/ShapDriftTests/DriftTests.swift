@@ -290,6 +290,27 @@ struct DriftStatisticsTests {
         #expect(try encoder.encode(block) == encoder.encode(single))
     }
 
+    /// Bucket boundaries are part of stored baselines, so the fast index must be the libm
+    /// definition exactly: on random magnitudes over the sketch's whole range, and on every
+    /// boundary γ^i of a wide range with its neighbouring doubles, where the two could split.
+    @Test("the fast sketch bucket index equals ⌈log x / log γ⌉ as libm computes it")
+    func fastBucketIndexIsExact() {
+        var magnitudes: [Double] = []
+        var generator = SplitMix64(seed: 11)
+        for _ in 0..<200_000 {
+            let bits = generator.next()
+            magnitudes.append(Double(sign: .plus, exponent: Int(bits % 2020) - 996, significand: 1 + Double(bits >> 11) * 0x1p-53))
+        }
+        for bucket in -2000...2000 {
+            let boundary = Foundation.pow(QuantileSketch.gamma, Double(bucket))
+            magnitudes += [boundary, boundary.nextUp, boundary.nextDown, boundary.nextUp.nextUp, boundary.nextDown.nextDown]
+        }
+        magnitudes += [QuantileSketch.zeroThreshold, .greatestFiniteMagnitude, 1, 1.nextUp, 1.nextDown, 2, 0.5]
+        let fast = BucketIndex.shared
+        let mismatches = magnitudes.filter { fast.index(of: $0) != QuantileSketch.index(of: $0) }
+        #expect(mismatches.isEmpty, "first: \(mismatches.prefix(5))")
+    }
+
     @Test("sketch quantiles are within the stated relative accuracy of the sample's")
     func sketchAccuracy() {
         var sketch = QuantileSketch()

@@ -42,49 +42,79 @@ public struct StreamSummary: Codable, Equatable, Sendable {
         sketch.merge(other.sketch)
     }
 
-    /// Adds `count` values `stride` apart, the same as adding each in turn: the three exact sums
-    /// go through small superaccumulators (`SmallSuperaccumulator`), drained into the totals at
-    /// the end (or whenever one is full), so the totals are the same exact numbers.
+    /// Adds `count` values `stride` apart, the same as adding each in turn.
     public mutating func add(_ values: UnsafePointer<Double>, count valueCount: Int, stride: Int) {
+        withUnsafeMutablePointer(to: &self) { Self.add(to: $0, columns: 1, values: values, rows: valueCount, stride: stride) }
+    }
+
+    /// Rows per tile of `add(to:columns:values:rows:stride:)`: a tile of a group's cache lines
+    /// (256 lines, 16 KB) stays in L1 while each of the group's columns reads it.
+    static let tileRows = 256
+
+    /// Adds `rows` rows of `columns` adjacent columns (column j of row r at
+    /// `values[j + r·stride]`) to `summaries[0..<columns]`, each the same as adding its values in
+    /// turn. The exact sums go through small superaccumulators (`SmallSuperaccumulator`),
+    /// drained into the totals at the end (and before they could fill), so the totals are the
+    /// same exact numbers. Rows go tile by tile, so the cache lines a tile loads for the first
+    /// column serve the group's other columns: with rows hundreds of values wide, reading one
+    /// column at a time fetched a line (and often a page) per value.
+    static func add(to summaries: UnsafeMutablePointer<StreamSummary>, columns: Int, values: UnsafePointer<Double>, rows: Int, stride: Int) {
         let chunks = SmallSuperaccumulator.chunkCount
-        withUnsafeTemporaryAllocation(of: Int64.self, capacity: 3 * chunks) { storage in
-            let sums = SmallSuperaccumulator(storage: storage.baseAddress!)
-            let sumsAbs = SmallSuperaccumulator(storage: storage.baseAddress! + chunks)
-            let sumsSquares = SmallSuperaccumulator(storage: storage.baseAddress! + 2 * chunks)
-            var low = min, high = max
-            var finite: UInt64 = 0
-            var sinceDrain = 0
-            for index in 0..<valueCount {
-                let value = values[index * stride]
-                guard value.isFinite else {
-                    missing += 1
-                    continue
-                }
-                if sinceDrain == SmallSuperaccumulator.capacity {
-                    drain(sums, sumsAbs, sumsSquares)
-                    sinceDrain = 0
-                }
-                sinceDrain += 1
-                finite += 1
-                let pieces = SmallSuperaccumulator.Pieces(value)
-                sums.add(pieces)
-                sumsAbs.addMagnitude(pieces)
-                sumsSquares.addMagnitude(SmallSuperaccumulator.Pieces(value * value))
-                if value < low { low = value }
-                if value > high { high = value }
-                sketch.add(value)
+        withUnsafeTemporaryAllocation(of: Int64.self, capacity: 3 * chunks * columns) { storage in
+            let registers = storage.baseAddress!
+            registers.initialize(repeating: 0, count: 3 * chunks * columns)
+            func sums(_ column: Int) -> (SmallSuperaccumulator, SmallSuperaccumulator, SmallSuperaccumulator) {
+                let base = registers + 3 * chunks * column
+                return (SmallSuperaccumulator(storage: base), SmallSuperaccumulator(storage: base + chunks),
+                        SmallSuperaccumulator(storage: base + 2 * chunks))
             }
-            count += finite
-            min = low
-            max = high
-            drain(sums, sumsAbs, sumsSquares)
+            var first = 0
+            while first < rows {
+                let end = Swift.min(rows, first + SmallSuperaccumulator.capacity)
+                var tile = first
+                while tile < end {
+                    let count = Swift.min(end - tile, tileRows)
+                    for column in 0..<columns {
+                        summaries[column].addTile(values + tile * stride + column, count: count, stride: stride, sums: sums(column))
+                    }
+                    tile += count
+                }
+                for column in 0..<columns {
+                    let (sum, sumAbs, sumSquares) = sums(column)
+                    sum.drain { summaries[column].sum.add($0) }
+                    sumAbs.drain { summaries[column].sumAbs.add($0) }
+                    sumSquares.drain { summaries[column].sumSquares.add($0) }
+                }
+                first = end
+            }
         }
     }
 
-    private mutating func drain(_ sums: SmallSuperaccumulator, _ sumsAbs: SmallSuperaccumulator, _ sumsSquares: SmallSuperaccumulator) {
-        sums.drain { sum.add($0) }
-        sumsAbs.drain { sumAbs.add($0) }
-        sumsSquares.drain { sumSquares.add($0) }
+    @inline(__always)
+    private mutating func addTile(_ values: UnsafePointer<Double>, count valueCount: Int, stride: Int,
+                                  sums: (SmallSuperaccumulator, SmallSuperaccumulator, SmallSuperaccumulator)) {
+        let (sums, sumsAbs, sumsSquares) = sums
+        var low = min, high = max
+        var finite: UInt64 = 0
+        for index in 0..<valueCount {
+            let value = values[index * stride]
+            guard value.isFinite else {
+                missing += 1
+                continue
+            }
+            finite += 1
+            let pieces = SmallSuperaccumulator.Pieces(value)
+            sums.add(pieces)
+            sumsAbs.addMagnitude(pieces)
+            sumsSquares.addMagnitude(SmallSuperaccumulator.Pieces(value * value))
+            if value < low { low = value }
+            if value > high { high = value }
+        }
+        count += finite
+        min = low
+        max = high
+        // A second pass over the tile, which is in L1 now: the sketch's loop stays short.
+        sketch.add(values, count: valueCount, stride: stride, buckets: BucketIndex.shared)
     }
 
     public var mean: Double { count == 0 ? 0 : sum.value / Double(count) }
@@ -146,6 +176,17 @@ public struct ProfileIdentity: Codable, Equatable, Sendable {
     public var outputSpace: String
     public var numOutputs: Int
 
+    public init(modelSHA256: String, modelFormat: String, objective: String, featureNames: [String], method: String,
+                outputSpace: String, numOutputs: Int) {
+        self.modelSHA256 = modelSHA256
+        self.modelFormat = modelFormat
+        self.objective = objective
+        self.featureNames = featureNames
+        self.method = method
+        self.outputSpace = outputSpace
+        self.numOutputs = numOutputs
+    }
+
     enum CodingKeys: String, CodingKey {
         case modelSHA256 = "model_sha256", modelFormat = "model_format", objective, featureNames = "feature_names"
         case method, outputSpace = "output_space", numOutputs = "n_outputs"
@@ -205,20 +246,26 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
             columns += outputs[output].features
             outputs[output].features = []
         }
+        // Groups of up to 8 adjacent columns (a cache line of a row) from one array: the
+        // feature values (stride: features) or the attributions (stride: outputs × features).
+        let group = 8
+        let valueGroups = (features + group - 1) / group
+        let phiGroups = (outputCount * features + group - 1) / group
         columns.withUnsafeMutableBufferPointer { buffer in
-            let summaries = UncheckedSendable(buffer)
+            let summaries = UncheckedSendable(buffer.baseAddress!)
             batch.values.withUnsafeBufferPointer { values in
                 attributions.values.withUnsafeBufferPointer { phi in
-                    let data = UncheckedSendable((values, phi))
-                    ColumnParallel.forEach(count: summaries.value.count, threads: threads) { column in
+                    let data = UncheckedSendable((values.baseAddress!, phi.baseAddress!))
+                    ColumnParallel.forEach(count: valueGroups + phiGroups, threads: threads) { index in
                         let (values, phi) = data.value
-                        if column < features {
-                            summaries.value[column].add(values.baseAddress! + column, count: rowCount, stride: features)
+                        if index < valueGroups {
+                            let first = index * group
+                            StreamSummary.add(to: summaries.value + first, columns: Swift.min(group, features - first),
+                                              values: values + first, rows: rowCount, stride: features)
                         } else {
-                            let output = column / features - 1
-                            let feature = column % features
-                            summaries.value[column].add(phi.baseAddress! + output * features + feature, count: rowCount,
-                                                        stride: outputCount * features)
+                            let first = (index - valueGroups) * group
+                            StreamSummary.add(to: summaries.value + features + first, columns: Swift.min(group, outputCount * features - first),
+                                              values: phi + first, rows: rowCount, stride: outputCount * features)
                         }
                     }
                 }

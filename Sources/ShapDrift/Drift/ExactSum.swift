@@ -109,12 +109,12 @@ struct SmallSuperaccumulator {
     /// Values that may be added between drains.
     static let capacity = 1 << 30
 
-    /// Storage for `chunkCount` chunks, owned by the caller (e.g. a temporary allocation).
+    /// Storage for `chunkCount` chunks, owned and zeroed by the caller (e.g. a temporary
+    /// allocation holding many registers).
     let chunks: UnsafeMutablePointer<Int64>
 
     init(storage: UnsafeMutablePointer<Int64>) {
         chunks = storage
-        chunks.initialize(repeating: 0, count: Self.chunkCount)
     }
 
     /// A finite double cut into the three chunk pieces of its magnitude.
