@@ -28,8 +28,8 @@ public struct PoissonBootstrap: Sendable {
     }
 
     /// Adds a chunk whose first row has global index `firstRow`. The replicates are split into
-    /// slices run on `threads` cores; each slice draws its weights and multiplies them into its
-    /// rows of the sums with one single-threaded BLAS product.
+    /// slices run on `threads` cores; each slice draws its weights a few hundred rows at a time
+    /// and multiplies them into its rows of the sums with single-threaded BLAS products.
     public mutating func add(_ attributions: AttributionBatch, firstRow: Int, threads: Int = 1) {
         let rows = attributions.rowCount
         guard replicates > 0, rows > 0 else { return }
@@ -47,11 +47,16 @@ public struct PoissonBootstrap: Sendable {
                         let first = slice * perSlice
                         let count = min(replicates, first + perSlice) - first
                         guard count > 0 else { return }
-                        var weights = [Double](repeating: 0, count: rows * count)
+                        // Weights for a few hundred rows at a time, so they stay in cache
+                        // between being drawn and being multiplied.
+                        let chunkRows = min(rows, Self.weightChunkRows)
+                        let weights = UnsafeMutablePointer<Double>.allocate(capacity: chunkRows * count)
+                        defer { weights.deallocate() }
                         let cumulative = Self.poissonCumulative
-                        weights.withUnsafeMutableBufferPointer { weights in
-                            for row in 0..<rows {
-                                let rowKey = Self.mix(seed &+ Self.mix(UInt64(firstRow + row)))
+                        for chunk in stride(from: 0, to: rows, by: chunkRows) {
+                            let chunkCount = min(chunkRows, rows - chunk)
+                            for row in 0..<chunkCount {
+                                let rowKey = Self.mix(seed &+ Self.mix(UInt64(firstRow + chunk + row)))
                                 for offset in 0..<count {
                                     let replicate = UInt64(first + offset)
                                     let weight = Self.poisson1(Self.mix(rowKey ^ (replicate &* 0x9E37_79B9_7F4A_7C15)), cumulative: cumulative)
@@ -60,14 +65,17 @@ public struct PoissonBootstrap: Sendable {
                                     totals[first + offset] += weight
                                 }
                             }
-                            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(count), Int32(width), Int32(rows), 1,
-                                        weights.baseAddress, Int32(count), magnitudes, Int32(width), 1, sums + first * width, Int32(width))
+                            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(count), Int32(width), Int32(chunkCount), 1,
+                                        weights, Int32(count), magnitudes + chunk * width, Int32(width), 1, sums + first * width, Int32(width))
                         }
                     }
                 }
             }
         }
     }
+
+    /// Rows of weights drawn before each product: 256 rows of a slice's ≤ 64 replicates fit in L2.
+    static let weightChunkRows = 256
 
     /// Replicates per slice at least, so each product stays large enough for BLAS's kernels.
     static let minimumSliceReplicates = 16
