@@ -61,6 +61,16 @@ def run_python(code, repeat):
     return statistics.median(timings)
 
 
+def write_capture_rows_csv(capture, rows, path):
+    """The first `rows` CSV payloads of a capture file, as a CSV with T2's header."""
+    with open(capture) as source, open(path, "w") as out:
+        out.write(",".join(f"f{index}" for index in range(50)) + "\n")
+        for index, line in enumerate(source):
+            if index == rows:
+                break
+            out.write(json.loads(line)["captureData"]["endpointInput"]["data"] + "\n")
+
+
 def median_command(arguments, repeat):
     """(median seconds, max peak RSS MiB, median attributing seconds when --timings was given)."""
     results = [run_command(arguments) for _ in range(repeat)]
@@ -72,7 +82,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--capture-rows", default="100000,1000000")
+    parser.add_argument("--workloads", default="T1,T2,T3,I1,K1,M1,L1,E1", help="comma-separated subset to run")
     options = parser.parse_args()
+    wanted = set(options.workloads.split(","))
     os.makedirs(OUT, exist_ok=True)
     subprocess.run([sys.executable, os.path.join(ROOT, "bench", "make_inputs.py"), OUT], check=True)
     rows_10k, rows_1k = 10000, 1000
@@ -84,6 +96,8 @@ def main():
                       "peak_rss_mib": round(rss, 1) if rss is not None else None})
 
     for workload, model, library in [("T1", "t1.json", "xgboost"), ("T2", "t2.json", "xgboost"), ("T3", "t3.txt", "lightgbm")]:
+        if workload not in wanted:
+            continue
         seconds, rss, attributing = median_command([BIN, "explain", "--model", os.path.join(OUT, model), "--data",
                                                     os.path.join(OUT, "rows.csv"), "--output", "/dev/null", "--timings"], options.repeat)
         record(workload, "shapdrift", rows_10k, seconds, rss)
@@ -97,68 +111,89 @@ def main():
                     f"t=time.perf_counter();b.predict(X,pred_contrib=True,num_threads={CORES});print(time.perf_counter()-t)")
             record(workload, "lightgbm pred_contrib", rows_10k, run_python(code, options.repeat))
 
-    seconds, rss, _ = median_command([BIN, "explain", "--model", os.path.join(OUT, "t2.json"), "--data", os.path.join(OUT, "rows-1k.csv"),
-                                      "--method", "tree-interventional", "--background", os.path.join(OUT, "background.csv"),
-                                      "--output", "/dev/null"], options.repeat)
-    record("I1", "shapdrift", rows_1k, seconds, rss)
-    code = ("import time,pandas as pd,xgboost as xgb,shap\nX=pd.read_csv('rows-1k.csv');B=pd.read_csv('background.csv');"
-            "b=xgb.Booster(model_file='t2.json')\nt=time.perf_counter();shap.TreeExplainer(b,data=B,feature_perturbation='interventional',"
-            "model_output='raw').shap_values(X);print(time.perf_counter()-t)")
-    record("I1", "shap TreeExplainer (interventional)", rows_1k, run_python(code, 1))
+    if "I1" in wanted:
+        seconds, rss, _ = median_command([BIN, "explain", "--model", os.path.join(OUT, "t2.json"), "--data", os.path.join(OUT, "rows-1k.csv"),
+                                          "--method", "tree-interventional", "--background", os.path.join(OUT, "background.csv"),
+                                          "--output", "/dev/null"], options.repeat)
+        record("I1", "shapdrift", rows_1k, seconds, rss)
+        code = ("import time,pandas as pd,xgboost as xgb,shap\nX=pd.read_csv('rows-1k.csv');B=pd.read_csv('background.csv');"
+                "b=xgb.Booster(model_file='t2.json')\nt=time.perf_counter();shap.TreeExplainer(b,data=B,feature_perturbation='interventional',"
+                "model_output='raw').shap_values(X);print(time.perf_counter()-t)")
+        record("I1", "shap TreeExplainer (interventional)", rows_1k, run_python(code, 1))
 
-    seconds, rss, _ = median_command([BIN, "explain", "--model", os.path.join(OUT, "k1.json"), "--data", os.path.join(OUT, "k1-rows.csv"),
-                                      "--method", "kernel", "--background", os.path.join(OUT, "k1-background.csv"), "--samples", "2048",
-                                      "--output", "/dev/null"], options.repeat)
-    record("K1", "shapdrift", 100, seconds, rss)
-    code = ("import time,numpy as np,pandas as pd,xgboost as xgb,shap\nX=pd.read_csv('k1-rows.csv');B=pd.read_csv('k1-background.csv');"
-            "b=xgb.Booster(model_file='k1.json');f=lambda a:b.predict(xgb.DMatrix(pd.DataFrame(a,columns=X.columns)))\n"
-            "t=time.perf_counter();shap.KernelExplainer(f,B.to_numpy()).shap_values(X.to_numpy(),nsamples=2048,silent=True);print(time.perf_counter()-t)")
-    record("K1", "shap KernelExplainer", 100, run_python(code, 1))
+    if "K1" in wanted:
+        seconds, rss, _ = median_command([BIN, "explain", "--model", os.path.join(OUT, "k1.json"), "--data", os.path.join(OUT, "k1-rows.csv"),
+                                          "--method", "kernel", "--background", os.path.join(OUT, "k1-background.csv"), "--samples", "2048",
+                                          "--output", "/dev/null"], options.repeat)
+        record("K1", "shapdrift", 100, seconds, rss)
+        code = ("import time,numpy as np,pandas as pd,xgboost as xgb,shap\nX=pd.read_csv('k1-rows.csv');B=pd.read_csv('k1-background.csv');"
+                "b=xgb.Booster(model_file='k1.json');f=lambda a:b.predict(xgb.DMatrix(pd.DataFrame(a,columns=X.columns)))\n"
+                "t=time.perf_counter();shap.KernelExplainer(f,B.to_numpy()).shap_values(X.to_numpy(),nsamples=2048,silent=True);print(time.perf_counter()-t)")
+        record("K1", "shap KernelExplainer", 100, run_python(code, 1))
 
-    seconds, rss, _ = median_command([BIN, "inspect", "--model", os.path.join(OUT, "t1.json")], options.repeat)
-    record("M1", "shapdrift (load T1 model)", 0, seconds, rss)
-    code = "import time,xgboost as xgb\nt=time.perf_counter();xgb.Booster(model_file='t1.json');print(time.perf_counter()-t)"
-    record("M1", "xgboost Booster(model_file)", 0, run_python(code, options.repeat))
+    if "M1" in wanted:
+        seconds, rss, _ = median_command([BIN, "inspect", "--model", os.path.join(OUT, "t1.json")], options.repeat)
+        record("M1", "shapdrift (load T1 model)", 0, seconds, rss)
+        code = "import time,xgboost as xgb\nt=time.perf_counter();xgb.Booster(model_file='t1.json');print(time.perf_counter()-t)"
+        record("M1", "xgboost Booster(model_file)", 0, run_python(code, options.repeat))
 
-    rows_l1, features_l1 = 1_000_000, 100
-    result = json.loads(subprocess.run([BENCH_BIN, "linear", str(rows_l1), str(features_l1), str(options.repeat)],
-                                       capture_output=True, check=True).stdout)
-    record("L1", "shapdrift LinearSHAP (in process)", rows_l1, result["seconds"])
-    setup = (f"import time,numpy as np,shap\nrng=np.random.default_rng(0);X=rng.uniform(-1,1,({rows_l1},{features_l1}));"
-             f"w=rng.uniform(-1,1,{features_l1});mu=X[:1000].mean(0)\n")
-    code = setup + "ts=[]\nfor _ in range(3):\n t=time.perf_counter();phi=(X-mu)*w;ts.append(time.perf_counter()-t)\nprint(sorted(ts)[1])"
-    record("L1", "numpy (X - mu) * w", rows_l1, run_python(code, 1))
-    code = setup + ("e=shap.LinearExplainer((w,0.5),shap.maskers.Independent(X[:1000],max_samples=1000))\n"
-                    "t=time.perf_counter();e.shap_values(X);print(time.perf_counter()-t)")
-    record("L1", "shap LinearExplainer", rows_l1, run_python(code, 1))
+    if "L1" in wanted:
+        rows_l1, features_l1 = 1_000_000, 100
+        result = json.loads(subprocess.run([BENCH_BIN, "linear", str(rows_l1), str(features_l1), str(options.repeat)],
+                                           capture_output=True, check=True).stdout)
+        record("L1", "shapdrift LinearSHAP (in process)", rows_l1, result["seconds"])
+        setup = (f"import time,numpy as np,shap\nrng=np.random.default_rng(0);X=rng.uniform(-1,1,({rows_l1},{features_l1}));"
+                 f"w=rng.uniform(-1,1,{features_l1});mu=X[:1000].mean(0)\n")
+        code = setup + "ts=[]\nfor _ in range(3):\n t=time.perf_counter();phi=(X-mu)*w;ts.append(time.perf_counter()-t)\nprint(sorted(ts)[1])"
+        record("L1", "numpy (X - mu) * w", rows_l1, run_python(code, 1))
+        code = setup + ("e=shap.LinearExplainer((w,0.5),shap.maskers.Independent(X[:1000],max_samples=1000))\n"
+                        "t=time.perf_counter();e.shap_values(X);print(time.perf_counter()-t)")
+        record("L1", "shap LinearExplainer", rows_l1, run_python(code, 1))
 
-    # E1: check over captured traffic for T2's model, against the rate of attribution alone for
-    # the same model (explain's attributing stage, no parsing or folding in the way).
-    baseline = os.path.join(OUT, "baseline.json")
-    run_command([BIN, "baseline", "--model", os.path.join(OUT, "t2.json"), "--data", os.path.join(OUT, "rows.csv"), "--output", baseline])
-    _, _, attributing = median_command([BIN, "explain", "--model", os.path.join(OUT, "t2.json"), "--data", os.path.join(OUT, "rows.csv"),
-                                        "--output", "/dev/null", "--timings"], options.repeat)
-    record("E1", "shapdrift attribution alone (T2, explain --timings)", rows_10k, attributing)
-    for rows in [int(value) for value in options.capture_rows.split(",") if value]:
-        capture = os.path.join(OUT, f"capture-{rows}.jsonl")
-        if not os.path.exists(capture):
-            subprocess.run([sys.executable, os.path.join(ROOT, "bench", "make_capture.py"), str(rows), capture], check=True)
-        seconds, rss, _ = run_command([BIN, "check", "--baseline", baseline, "--model", os.path.join(OUT, "t2.json"), "--data", capture,
-                                       "--output-dir", os.path.join(OUT, f"report-{rows}")])
-        record("E1", "shapdrift check (capture, end to end)", rows, seconds, rss)
+    if "E1" in wanted:
+        # E1: check over captured traffic for T2's model, as a share of the rate of attribution alone
+        # (explain's attributing stage on the same captured rows in memory: no parsing or folding in
+        # the way). Wall times on a shared VM drift between runs, so each check run is paired with an
+        # attribution-alone run just before it and the share is the median of the paired ratios.
+        baseline = os.path.join(OUT, "baseline.json")
+        run_command([BIN, "baseline", "--model", os.path.join(OUT, "t2.json"), "--data", os.path.join(OUT, "rows.csv"), "--output", baseline])
+        alone_rows = 100_000
+        alone_csv = os.path.join(OUT, f"capture-{alone_rows}.csv")
+        for rows in [int(value) for value in options.capture_rows.split(",") if value]:
+            capture = os.path.join(OUT, f"capture-{rows}.jsonl")
+            if not os.path.exists(capture):
+                subprocess.run([sys.executable, os.path.join(ROOT, "bench", "make_capture.py"), str(rows), capture], check=True)
+            if not os.path.exists(alone_csv):
+                write_capture_rows_csv(capture, alone_rows, alone_csv)
+            pairs = []
+            for _ in range(options.repeat):
+                _, _, errors = run_command([BIN, "explain", "--model", os.path.join(OUT, "t2.json"), "--data", alone_csv,
+                                            "--output", "/dev/null", "--timings"])
+                alone = attributing_seconds(errors)
+                seconds, rss, _ = run_command([BIN, "check", "--baseline", baseline, "--model", os.path.join(OUT, "t2.json"), "--data", capture,
+                                               "--output-dir", os.path.join(OUT, f"report-{rows}")])
+                pairs.append((alone, seconds, rss, (rows / seconds) / (alone_rows / alone)))
+            record("E1", "shapdrift attribution alone (same rows, in memory)", alone_rows,
+                   statistics.median(pair[0] for pair in pairs))
+            record("E1", "shapdrift check (capture, end to end)", rows, statistics.median(pair[1] for pair in pairs), max(pair[2] for pair in pairs))
+            table[-1]["share_of_attribution_rate"] = round(statistics.median(pair[3] for pair in pairs), 3)
+            table[-1]["paired_shares"] = [round(pair[3], 3) for pair in pairs]
+        # What check adds per block besides attribution, on one core: folding into the profile
+        # and the bootstrap's 200 replicates, for a block of T2's shape.
+        result = json.loads(subprocess.run([BENCH_BIN, "fold", "16384", "50", str(max(3, options.repeat))],
+                                           capture_output=True, check=True).stdout)
+        record("E1", "shapdrift fold + bootstrap, one block, 1 core", 16384, result["seconds"])
 
     ours = {entry["workload"]: entry for entry in table if entry["tool"].startswith("shapdrift") and "stage" not in entry["tool"]}
     stages = {entry["workload"]: entry for entry in table if entry["tool"] == "shapdrift (attributing stage)"}
-    alone = next((entry for entry in table if entry["tool"].startswith("shapdrift attribution alone")), None)
     print(f"{'workload':8} {'tool':52} {'rows':>8} {'seconds':>9} {'rows/s':>10} {'peak RSS MiB':>13} {'shapdrift ×':>12} {'stage ×':>8}")
     for entry in table:
         mine = ours.get(entry["workload"])
         stage = stages.get(entry["workload"])
         ratio = stage_ratio = ""
-        if entry["workload"] == "E1" and entry["tool"].startswith("shapdrift check") and alone:
-            # End-to-end rate as a share of the attribution-alone rate.
-            ratio = f"{entry['rows_per_second'] / alone['rows_per_second']:.2f}"
-            entry["share_of_attribution_rate"] = float(ratio)
+        if "share_of_attribution_rate" in entry:
+            # End-to-end rate as a share of the attribution-alone rate (median of paired runs).
+            ratio = f"{entry['share_of_attribution_rate']:.2f}"
         elif mine is not None and not entry["tool"].startswith("shapdrift") and entry["workload"] != "E1":
             # Whole shapdrift command (load, parse, attribute, write) against the library call alone.
             ratio = f"{entry['seconds'] / mine['seconds']:.2f}"

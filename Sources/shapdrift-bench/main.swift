@@ -5,16 +5,21 @@ import ShapDrift
 /// In-process kernel timings for `make bench`, for workloads whose inputs are too large to pass
 /// through files without the file dominating (L1: linear SHAP over 1,000,000 × 100 values).
 ///
-/// Usage: shapdrift-bench linear ROWS FEATURES REPEAT
+/// Also the fold of one block into a profile and the bootstrap (`fold`: the per-block work of
+/// `check` besides attribution), on one core, to measure its cost per value.
+///
+/// Usage: shapdrift-bench linear|fold ROWS FEATURES REPEAT
 /// Prints one JSON object: {"workload", "rows", "features", "seconds" (median), "threads"}.
 struct Arguments {
+    let workload: String
     let rows: Int
     let features: Int
     let repeats: Int
 
     init?(_ arguments: [String]) {
-        guard arguments.count == 5, arguments[1] == "linear", let rows = Int(arguments[2]), let features = Int(arguments[3]),
+        guard arguments.count == 5, ["linear", "fold"].contains(arguments[1]), let rows = Int(arguments[2]), let features = Int(arguments[3]),
               let repeats = Int(arguments[4]), rows > 0, features > 0, repeats > 0 else { return nil }
+        workload = arguments[1]
         self.rows = rows
         self.features = features
         self.repeats = repeats
@@ -31,7 +36,7 @@ func values(count: Int, seed: UInt64) -> [Double] {
 }
 
 guard let arguments = Arguments(CommandLine.arguments) else {
-    FileHandle.standardError.write(Data("usage: shapdrift-bench linear ROWS FEATURES REPEAT\n".utf8))
+    FileHandle.standardError.write(Data("usage: shapdrift-bench linear|fold ROWS FEATURES REPEAT\n".utf8))
     exit(2)
 }
 RowParallel.keepBLASOnCallingThread()
@@ -41,11 +46,30 @@ let explainer = LinearSHAP(model: model, means: model.featureMeans ?? [])
 let batch = FeatureBatch(numFeatures: arguments.features, values: values(count: arguments.rows * arguments.features, seed: 3),
                          sourceLines: Array(1...arguments.rows))
 var timings: [Double] = []
-for _ in 0..<arguments.repeats {
-    let start = DispatchTime.now().uptimeNanoseconds
+var threads = RowParallel.defaultThreads
+if arguments.workload == "linear" {
+    for _ in 0..<arguments.repeats {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let attributions = explainer.explain(batch)
+        timings.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        precondition(attributions.values.count == arguments.rows * arguments.features)
+    }
+} else {
+    threads = 1
     let attributions = explainer.explain(batch)
-    timings.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-    precondition(attributions.values.count == arguments.rows * arguments.features)
+    let identity = ProfileIdentity(modelSHA256: "", modelFormat: "bench", objective: "regression",
+                                   featureNames: (0..<arguments.features).map { "f\($0)" }, method: "linear", outputSpace: "raw", numOutputs: 1)
+    for _ in 0..<arguments.repeats {
+        var profile = AttributionProfile(identity: identity, baseValues: [0])
+        var bootstrap = PoissonBootstrap(replicates: 200, seed: 1, width: arguments.features)
+        let start = DispatchTime.now().uptimeNanoseconds
+        profile.add(batch, attributions, threads: threads)
+        let mid = DispatchTime.now().uptimeNanoseconds
+        FileHandle.standardError.write(Data("fold \(Double(mid - start) / 1e9)\n".utf8))
+        bootstrap.add(attributions, firstRow: 0, threads: threads)
+        timings.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        precondition(profile.rows == UInt64(arguments.rows))
+    }
 }
 let median = timings.sorted()[timings.count / 2]
-print("{\"workload\": \"L1\", \"rows\": \(arguments.rows), \"features\": \(arguments.features), \"seconds\": \(median), \"threads\": \(RowParallel.defaultThreads)}")
+print("{\"workload\": \"\(arguments.workload)\", \"rows\": \(arguments.rows), \"features\": \(arguments.features), \"seconds\": \(median), \"threads\": \(threads)}")
