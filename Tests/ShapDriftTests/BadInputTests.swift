@@ -168,6 +168,56 @@ struct BadInputTests {
         #expect(try dataError("a,b\n").message.contains("no data rows"))
     }
 
+    /// Writes `text` to a file named `name` and reads it to the end through the chain `check`
+    /// and `baseline` use (format from the extension); returns the error.
+    func sourceError(_ name: String, _ text: String, model modelPath: String = Self.xgbModel) throws -> InputError {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent(name).path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let model = try ModelLoader().load(path: modelPath)
+        return try #require(throws: InputError.self) {
+            let chain = try FeatureSourceChain(paths: [path], schema: FeatureSchema(model: model))
+            while try chain.nextBatch(maxRows: 100) != nil {}
+        }
+    }
+
+    @Test("infinite cells are refused with their location, not counted as missing", arguments: ["inf", "-Infinity", "1e999"])
+    func infiniteCells(_ cell: String) throws {
+        let error = try dataError("a,b\n1,2\n3,\(cell)\n")
+        #expect(error.line == 3 && error.column == 2 && error.field == "b" && error.message.contains("finite"))
+        let capture = #"{"captureData":{"endpointInput":{"observedContentType":"text/csv","mode":"INPUT","data":"1,\#(cell)","encoding":"CSV"}}}"#
+        let captureError = try sourceError("capture.jsonl", capture + "\n" + capture + "\n")
+        #expect(captureError.line == 1 && captureError.column == 2 && captureError.message.contains("finite"))
+        let jsonError = try sourceError("rows.jsonl", #"{"a": 1, "b": 2}"# + "\n" + #"{"a": 1, "b": 1e999}"# + "\n")
+        #expect(jsonError.line == 2 && jsonError.field == "b" && jsonError.message.contains("finite"))
+    }
+
+    /// Squares of magnitudes above ~1.3e154 overflow, and the profile could not be written.
+    @Test("values and attributions too large to profile are refused with their line and feature")
+    func valuesTooLargeToProfile() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func profileError(model modelPath: String, csv: String) throws -> InputError {
+            let path = directory.appendingPathComponent("data.csv").path
+            try csv.write(toFile: path, atomically: true, encoding: .utf8)
+            let model = try ModelLoader().load(path: modelPath)
+            let builder = ProfileBuilder(explainer: try Explainer(model: model))
+            var none: PoissonBootstrap? = nil
+            return try #require(throws: InputError.self) {
+                _ = try builder.build(from: FeatureSourceChain(paths: [path], schema: FeatureSchema(model: model)), bootstrap: &none)
+            }
+        }
+        let valueError = try profileError(model: Self.xgbModel, csv: "a,b\n1,2\n1e200,3\n-4,5\n")
+        #expect(valueError.line == 3 && valueError.field == "a" && valueError.message.contains("its value is 1e+200"))
+        // A linear model whose coefficient turns a representable square into an overflowing one.
+        let linear = directory.appendingPathComponent("linear.json").path
+        try #"{"format": "shapdrift", "schema_version": 1, "model_type": "linear", "n_features": 2, "n_outputs": 1, "output_transform": "identity", "feature_names": ["a", "b"], "linear": {"coefficients": [[1, 1e100]], "intercept": [0], "feature_means": [0, 0]}}"#
+            .write(toFile: linear, atomically: true, encoding: .utf8)
+        let attributionError = try profileError(model: linear, csv: "a,b\n1,2\n3,1e100\n")
+        #expect(attributionError.line == 3 && attributionError.field == "b" && attributionError.message.contains("its attribution is 1e+200"))
+    }
+
     @Test("missing-value spellings are read as NaN, and extra columns are never parsed")
     func missingValueSpellings() throws {
         let directory = try makeTemporaryDirectory()

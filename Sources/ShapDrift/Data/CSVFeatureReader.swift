@@ -89,12 +89,17 @@ public final class CSVFeatureReader {
                 row[feature] = value
             } else {
                 throw InputError(file: file, line: line, column: column + 1, field: header[column],
-                                 "expected a number or a missing value (empty, NaN, NA), found '\(Self.fieldText(bytes, range))'")
+                                 "\(Self.expectedCell), found '\(Self.fieldText(bytes, range))'")
             }
         }
     }
 
-    /// A cell's number; NaN for the missing-value spellings; `nil` when it is neither.
+    /// What a cell may hold, for error messages.
+    static let expectedCell = "expected a finite number or a missing value (empty, NaN, NA)"
+
+    /// A cell's number; NaN for the missing-value spellings; `nil` when it is neither. Infinities
+    /// (`inf`, `1e999`) are refused rather than read: no model was trained on them (xgboost
+    /// refuses them too), and a profile counts only finite values, so they would vanish from it.
     @inline(__always)
     static func parseCell(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
         var trimmed = field
@@ -102,7 +107,8 @@ public final class CSVFeatureReader {
         while let last = trimmed.last, last == 0x20 || last == 0x09 { trimmed = UnsafeBufferPointer(rebasing: trimmed[..<(trimmed.count - 1)]) }
         if trimmed.isEmpty { return .nan }
         if trimmed.count == 2, trimmed[0] == UInt8(ascii: "N"), trimmed[1] == UInt8(ascii: "A") { return .nan }
-        return parseDouble(trimmed)
+        guard let value = parseDouble(trimmed), !value.isInfinite else { return nil }
+        return value
     }
 
     /// Splits one CSV line into field byte ranges, honouring quotes.

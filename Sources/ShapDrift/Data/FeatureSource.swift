@@ -148,12 +148,16 @@ struct JSONRowDecoder {
 
     func number(_ value: JSONValue, line: Int, field: String) throws(InputError) -> Double {
         switch value {
-        case .number(let number): return number
+        case .number(let number):
+            guard !number.isInfinite else {
+                throw InputError(file: file, line: line, field: field, "expected a finite number or null, found \(number)")
+            }
+            return number
         case .null: return .nan
         case .string(let text):
             var copy = text
             if let parsed = copy.withUTF8({ CSVFeatureReader.parseCell($0) }) { return parsed }
-            throw InputError(file: file, line: line, field: field, "expected a number or a missing value, found \"\(text)\"")
+            throw InputError(file: file, line: line, field: field, "\(CSVFeatureReader.expectedCell), found \"\(text)\"")
         default:
             throw InputError(file: file, line: line, field: field, "expected a number or null")
         }

@@ -167,7 +167,7 @@ public final class SageMakerCaptureReader: FeatureSource {
                 }
                 guard let value = CSVFeatureReader.parseCell(field) else {
                     throw InputError(file: file, line: line, column: index + 1, field: decoder.schema.names?[index] ?? "feature \(index)",
-                                     "payload row \(payloadRow): expected a number, found '\(CSVFeatureReader.fieldText(bytes, range))'")
+                                     "payload row \(payloadRow): \(CSVFeatureReader.expectedCell), found '\(CSVFeatureReader.fieldText(bytes, range))'")
                 }
                 row[index] = value
             }

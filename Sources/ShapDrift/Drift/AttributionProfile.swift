@@ -277,6 +277,17 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
         }
     }
 
+    /// The first summary whose sum of squares is no longer finite, as (output, feature), output
+    /// `nil` for the raw feature values; `nil` when every sum is finite. Magnitudes above ~1.3e154
+    /// overflow their squares, and a profile holding them could not be written or compared.
+    public func overflowedSummary() -> (output: Int?, feature: Int)? {
+        if let feature = featureValues.firstIndex(where: { !$0.sumSquares.value.isFinite }) { return (nil, feature) }
+        for output in outputs {
+            if let feature = output.features.firstIndex(where: { !$0.sumSquares.value.isFinite }) { return (output.output, feature) }
+        }
+        return nil
+    }
+
     /// Adds the rows of `other`, which must come from the same model, method and features.
     public mutating func merge(_ other: AttributionProfile) throws(InputError) {
         guard other.identity == identity else {

@@ -71,6 +71,9 @@ public struct ProfileBuilder {
             timings.attributing += StageTimings.now() - mark
             mark = StageTimings.now()
             profile.add(batch, attributions, threads: threads)
+            if let (output, feature) = profile.overflowedSummary() {
+                throw overflowError(output: output, feature: feature, batch: batch, attributions: attributions, file: file)
+            }
             bootstrap?.add(attributions, firstRow: rowsSeen, threads: threads)
             timings.folding += StageTimings.now() - mark
             rowsSeen += batch.rowCount
@@ -84,6 +87,25 @@ public struct ProfileBuilder {
             throw InputError(file: source.filesRead.joined(separator: ", "), "no data rows (after the time window, if one was given)")
         }
         return profile
+    }
+}
+
+extension ProfileBuilder {
+    /// The error for a block whose values overflowed a sum of squares, at the row with the
+    /// largest magnitude in the column.
+    func overflowError(output: Int?, feature: Int, batch: FeatureBatch, attributions: AttributionBatch, file: String) -> InputError {
+        let features = batch.numFeatures
+        let (values, offset, stride) = output.map { (attributions.values, $0 * features + feature, attributions.numOutputs * features) }
+            ?? (batch.values, feature, features)
+        var largest = 0
+        for row in 0..<batch.rowCount where abs(values[row * stride + offset]) > abs(values[largest * stride + offset]) || values[largest * stride + offset].isNaN {
+            largest = row
+        }
+        let value = values[largest * stride + offset]
+        let name = explainer.model.displayFeatureNames[feature]
+        let what = output.map { explainer.model.numOutputs > 1 ? "its attribution for output \($0)" : "its attribution" } ?? "its value"
+        return InputError(file: file, line: batch.sourceLines[largest], field: name,
+                          "\(what) is \(value): too large to profile (magnitudes above about 1.3e154 overflow the sum of squares)")
     }
 }
 
