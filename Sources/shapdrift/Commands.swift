@@ -68,35 +68,31 @@ struct Predict: ParsableCommand {
         abstract: "Print the model's raw outputs (row,output,value), to check an export against the trained model.")
 
     @OptionGroup var modelOption: ModelOption
-
-    @Option(help: ArgumentHelp("CSV with a header; columns matched to features by name. '-' reads standard input.", valueName: "path"))
-    var data: String
+    @OptionGroup var sources: DataSourceOptions
 
     @Option(help: ArgumentHelp("Where to write the CSV ('-' = standard output).", valueName: "path"))
     var output: String = "-"
 
     func run() throws {
         let model = try modelOption.load()
-        let reader = try CSVFeatureReader(path: data, schema: FeatureSchema(model: model))
-        let batch = try reader.readAll()
-        let values = try predictRaw(model, batch, file: reader.file)
+        var values: [Double] = []
+        try sources.forEachBatch(for: model) { batch, file in values += try predictRaw(model, batch, file: file) }
         try writeAtomically(AttributionCSVWriter.predictions(values, numOutputs: model.numOutputs), to: output)
     }
 }
 
 struct Explain: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Compute SHAP attributions for every row of a CSV file.",
+        abstract: "Compute SHAP attributions for every row of the data.",
         discussion: """
         Output: row,output,<features in model order>,base_value — one line per row per model output, \
         in the model's raw output space (log-odds for logistic objectives). Additivity holds: the \
-        feature columns plus base_value equal the raw model output.
+        feature columns plus base_value equal the raw model output. Rows are numbered from 0 across \
+        all inputs, in order.
         """)
 
     @OptionGroup var modelOption: ModelOption
-
-    @Option(help: ArgumentHelp("CSV with a header; columns matched to features by name. '-' reads standard input.", valueName: "path"))
-    var data: String
+    @OptionGroup var sources: DataSourceOptions
 
     @OptionGroup var methodOptions: MethodOptions
 
@@ -118,29 +114,43 @@ struct Explain: ParsableCommand {
         let model = try modelOption.load()
         let explainer = try methodOptions.explainer(for: model)
         clock.lap("loading")
-        let reader = try CSVFeatureReader(path: data, schema: FeatureSchema(model: model))
-        let batch = try reader.readAll()
-        clock.lap("reading")
-        let attributions = try explainer.explain(batch, file: reader.file, threads: threads ?? RowParallel.defaultThreads)
-        clock.lap("attributing", rows: batch.rowCount)
+        var values: [Double] = []
+        var rows = 0
+        try sources.forEachBatch(for: model) { batch, file in
+            clock.lap("reading")
+            values += try explainer.explain(batch, file: file, threads: threads ?? RowParallel.defaultThreads).values
+            rows += batch.rowCount
+            clock.lap("attributing", rows: batch.rowCount)
+        }
+        let attributions = AttributionBatch(rowCount: rows, numOutputs: model.numOutputs, numFeatures: model.numFeatures,
+                                            values: values, baseValues: explainer.baseValues)
         try writeAtomically(AttributionCSVWriter.attributions(attributions, featureNames: model.displayFeatureNames), to: output)
         clock.lap("writing")
         if timings { FileHandle.standardError.write(Data("shapdrift: timings: \(clock.summary)\n".utf8)) }
     }
 }
 
-/// Wall time per named stage of a command, for `--timings`.
+/// Wall time per named stage of a command, for `--timings`; laps of the same stage add up.
 struct StageClock {
     private var last = DispatchTime.now().uptimeNanoseconds
-    private var stages: [String] = []
+    private var stages: [(name: String, seconds: Double, rows: Int?)] = []
 
     mutating func lap(_ name: String, rows: Int? = nil) {
         let now = DispatchTime.now().uptimeNanoseconds
         let seconds = Double(now - last) / 1e9
         last = now
-        let rate = rows.map { seconds > 0 ? " (\(Int((Double($0) / seconds).rounded())) rows/s)" : "" } ?? ""
-        stages.append(String(format: "%@ %.3f s", name, seconds) + rate)
+        if let index = stages.firstIndex(where: { $0.name == name }) {
+            stages[index].seconds += seconds
+            if let rows { stages[index].rows = (stages[index].rows ?? 0) + rows }
+        } else {
+            stages.append((name, seconds, rows))
+        }
     }
 
-    var summary: String { stages.joined(separator: ", ") }
+    var summary: String {
+        stages.map { stage in
+            let rate = stage.rows.map { stage.seconds > 0 ? " (\(Int((Double($0) / stage.seconds).rounded())) rows/s)" : "" } ?? ""
+            return String(format: "%@ %.3f s", stage.name, stage.seconds) + rate
+        }.joined(separator: ", ")
+    }
 }

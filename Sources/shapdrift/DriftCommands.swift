@@ -5,10 +5,10 @@ import ShapDrift
 extension InputFormat: ExpressibleByArgument {}
 extension AttributionAggregation: ExpressibleByArgument {}
 
-/// Options shared by the commands that read data streams.
-struct DataOptions: ParsableArguments {
+/// Where rows come from: files or capture directories, their format and a capture time window.
+struct DataSourceOptions: ParsableArguments {
     @Option(name: .long, parsing: .upToNextOption,
-            help: ArgumentHelp("Data: CSV files, JSON Lines, SageMaker data-capture files, or capture directories ({endpoint}/{variant}/yyyy/mm/dd/hh/*.jsonl).", valueName: "path"))
+            help: ArgumentHelp("Data: CSV files ('-' = standard input), JSON Lines, SageMaker data-capture files, or capture directories ({endpoint}/{variant}/yyyy/mm/dd/hh/*.jsonl).", valueName: "path"))
     var data: [String]
 
     @Option(help: ArgumentHelp("auto, csv, jsonl or capture.", valueName: "format"))
@@ -20,6 +20,36 @@ struct DataOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Capture records with inferenceTime at or before this ISO 8601 time.", valueName: "time"))
     var until: String?
 
+    func validate() throws {
+        if data.isEmpty { throw ValidationError("--data needs at least one path") }
+        if let since, ISO8601Time.seconds(since) == nil { throw ValidationError("--since: expected an ISO 8601 time such as 2022-02-14T17:00:00Z") }
+        if let until, ISO8601Time.seconds(until) == nil { throw ValidationError("--until: expected an ISO 8601 time such as 2022-02-14T18:00:00Z") }
+    }
+
+    func source(for model: Model) throws -> FeatureSourceChain {
+        try FeatureSourceChain(paths: data, schema: FeatureSchema(model: model), format: inputFormat,
+                               window: CaptureTimeWindow(since: since.flatMap(ISO8601Time.seconds), until: until.flatMap(ISO8601Time.seconds)))
+    }
+
+    /// Every row of the sources, a batch at a time, with the file each batch came from; an error
+    /// when there are none. For the commands that write one line per row (`explain`, `predict`).
+    func forEachBatch(for model: Model, _ body: (FeatureBatch, String) throws -> Void) throws {
+        let chain = try source(for: model)
+        var rows = 0
+        while let batch = try chain.nextBatch(maxRows: 65_536) {
+            try body(batch, chain.currentFile)
+            rows += batch.rowCount
+        }
+        guard rows > 0 else {
+            throw InputError(file: chain.filesRead.joined(separator: ", "), "no data rows (after the time window, if one was given)")
+        }
+    }
+}
+
+/// Options shared by the commands that stream data into a profile.
+struct DataOptions: ParsableArguments {
+    @OptionGroup var sources: DataSourceOptions
+
     @Option(help: "Worker threads (default: all cores).")
     var threads: Int?
 
@@ -27,9 +57,6 @@ struct DataOptions: ParsableArguments {
     var timings = false
 
     func validate() throws {
-        if data.isEmpty { throw ValidationError("--data needs at least one path") }
-        if let since, ISO8601Time.seconds(since) == nil { throw ValidationError("--since: expected an ISO 8601 time such as 2022-02-14T17:00:00Z") }
-        if let until, ISO8601Time.seconds(until) == nil { throw ValidationError("--until: expected an ISO 8601 time such as 2022-02-14T18:00:00Z") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
@@ -38,8 +65,7 @@ struct DataOptions: ParsableArguments {
     }
 
     func source(for model: Model) throws -> FeatureSourceChain {
-        try FeatureSourceChain(paths: data, schema: FeatureSchema(model: model), format: inputFormat,
-                               window: CaptureTimeWindow(since: since.flatMap(ISO8601Time.seconds), until: until.flatMap(ISO8601Time.seconds)))
+        try sources.source(for: model)
     }
 }
 

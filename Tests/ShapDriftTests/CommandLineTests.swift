@@ -55,6 +55,21 @@ struct CommandLineTests {
         #expect(predict.status == 0 && predict.stdout.hasPrefix("row,output,value\n"))
     }
 
+    @Test("explain and predict read a SageMaker capture file as they read the same rows in CSV")
+    func explainAndPredictReadCaptures() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let csv = DriftCheckTests.folder + "/baseline.csv"
+        let capture = try CaptureFile.write(from: csv, encoding: .csv, rowsPerRecord: 3,
+                                                to: directory.appendingPathComponent("capture.jsonl").path)
+        for command in ["explain", "predict"] {
+            let fromCSV = try Self.run([command, "--model", DriftCheckTests.modelPath, "--data", csv])
+            let fromCapture = try Self.run([command, "--model", DriftCheckTests.modelPath, "--data", capture])
+            #expect(fromCSV.status == 0 && fromCapture.status == 0, "\(fromCapture.stderr)")
+            #expect(fromCapture.stdout == fromCSV.stdout)
+        }
+    }
+
     @Test("input errors exit 2 with one message naming the file, and leave no output file", arguments: [
         ["--model", "/nonexistent/model.json"],
         ["--model", Fixtures.path("format_rules", "xgb_float32_boundary", "data.csv")],
