@@ -118,4 +118,47 @@ struct DriftCommandTests {
         try "{\"format_version\": 1, \"rows\": 3".write(toFile: broken, atomically: true, encoding: .utf8)
         #expect(try CommandLineTests.run(["check", "--baseline", broken, "--model", Self.model, "--data", Self.folder + "/current.csv", "--output-dir", reportDir]).status == 2)
     }
+
+    @Test("a baseline made with another background or other sampling settings is refused; older baselines without them are not")
+    func mismatchedSettings() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func head(_ file: String, _ lines: Int, as name: String) throws -> String {
+            let path = directory.appendingPathComponent(name).path
+            let text = try String(contentsOfFile: Self.folder + "/" + file, encoding: .utf8).split(separator: "\n").prefix(lines)
+            try (text.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        let rows = try head("current.csv", 11, as: "rows.csv")
+        let background = try head("background.csv", 21, as: "background.csv")
+        let otherBackground = try head("baseline.csv", 21, as: "other-background.csv")
+        func run(_ command: String, _ extra: [String]) throws -> CommandLineTests.Result {
+            let target = directory.appendingPathComponent(command == "baseline" ? "baseline.json" : "report").path
+            let arguments = command == "baseline"
+                ? ["baseline", "--model", Self.model, "--data", rows, "--output", target]
+                : ["check", "--baseline", directory.appendingPathComponent("baseline.json").path, "--model", Self.model, "--data", rows, "--output-dir", target]
+            return try CommandLineTests.run(arguments + extra)
+        }
+        let interventional = ["--method", "tree-interventional", "--background", background]
+        #expect(try run("baseline", interventional).status == 0)
+        #expect(try run("check", ["--background", background]).status != 2)
+        let otherRows = try run("check", ["--background", otherBackground])
+        #expect(otherRows.status == 2 && otherRows.stderr.contains("pass the same --background"))
+
+        let kernel = ["--method", "kernel", "--background", background, "--samples", "60", "--seed", "1"]
+        #expect(try run("baseline", kernel).status == 0)
+        #expect(try run("check", ["--background", background, "--samples", "60", "--seed", "1"]).status != 2)
+        let otherSeed = try run("check", ["--background", background, "--samples", "60", "--seed", "2"])
+        #expect(otherSeed.status == 2 && otherSeed.stderr.contains("--seed 1"))
+
+        // A baseline written before the settings were recorded is compared as before.
+        let path = directory.appendingPathComponent("baseline.json").path
+        var document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        var identity = try #require(document["model"] as? [String: Any])
+        for key in ["background_sha256", "samples", "seed"] { identity[key] = nil }
+        document["model"] = identity
+        try JSONSerialization.data(withJSONObject: document).write(to: URL(fileURLWithPath: path))
+        #expect(try run("check", ["--background", background, "--samples", "60", "--seed", "2"]).status != 2)
+    }
 }
+

@@ -6,6 +6,12 @@ public struct Explainer: Sendable {
     public let model: Model
     public let method: AttributionMethod
     public let outputSpace: OutputSpace
+    /// SHA-256 of the background rows as read (model feature order, doubles), `none` when the
+    /// method could take a background and was given none, `nil` when the method takes none:
+    /// part of a profile's identity, since the background changes every attribution.
+    public let backgroundSHA256: String?
+    /// `--samples` (0 = default) and `--seed` for the methods that sample; `nil` otherwise.
+    public let sampling: (samples: Int, seed: UInt64)?
     private let engine: Engine
 
     private enum Engine: Sendable {
@@ -26,6 +32,13 @@ public struct Explainer: Sendable {
         let chosen = method ?? .automatic(for: model)
         self.method = chosen
         outputSpace = options.outputSpace
+        switch chosen {
+        case .treePathDependent:
+            backgroundSHA256 = nil
+        case .treeInterventional, .linear, .linearCorrelation, .kernel:
+            backgroundSHA256 = background.map(Self.digest) ?? "none"
+        }
+        sampling = chosen == .kernel || chosen == .linearCorrelation ? (options.samples ?? 0, options.seed) : nil
         if options.outputSpace != .raw, chosen != .kernel {
             throw InputError("--output-space \(options.outputSpace.rawValue) is available with --method kernel only; \(chosen.rawValue) explains the raw output")
         }
@@ -101,6 +114,11 @@ public struct Explainer: Sendable {
             if case .linear = model.predictor { try Self.requireComplete(batch, model: model, file: file) }
             return engine.explain(batch, threads: threads)
         }
+    }
+
+    /// SHA-256 of a batch's values as little-endian doubles, row-major.
+    static func digest(_ batch: FeatureBatch) -> String {
+        batch.values.withUnsafeBytes { ModelFingerprint.sha256(Array($0)) }
     }
 
     static func requireComplete(_ batch: FeatureBatch, model: Model, file: String) throws(InputError) {

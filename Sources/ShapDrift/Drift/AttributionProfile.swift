@@ -175,9 +175,17 @@ public struct ProfileIdentity: Codable, Equatable, Sendable {
     /// The space attributions are in, e.g. `raw (log-odds)`.
     public var outputSpace: String
     public var numOutputs: Int
+    /// For methods that can measure against a background sample: SHA-256 of its rows as read
+    /// (model feature order, doubles), or `none` when none was given; absent for other methods
+    /// and in profiles written before it was recorded.
+    public var backgroundSHA256: String?
+    /// For sampling methods (kernel, linear-correlation): `--samples` as given (0 = the default
+    /// budget) and `--seed`; absent otherwise.
+    public var samples: Int?
+    public var seed: UInt64?
 
     public init(modelSHA256: String, modelFormat: String, objective: String, featureNames: [String], method: String,
-                outputSpace: String, numOutputs: Int) {
+                outputSpace: String, numOutputs: Int, backgroundSHA256: String? = nil, samples: Int? = nil, seed: UInt64? = nil) {
         self.modelSHA256 = modelSHA256
         self.modelFormat = modelFormat
         self.objective = objective
@@ -185,11 +193,15 @@ public struct ProfileIdentity: Codable, Equatable, Sendable {
         self.method = method
         self.outputSpace = outputSpace
         self.numOutputs = numOutputs
+        self.backgroundSHA256 = backgroundSHA256
+        self.samples = samples
+        self.seed = seed
     }
 
     enum CodingKeys: String, CodingKey {
         case modelSHA256 = "model_sha256", modelFormat = "model_format", objective, featureNames = "feature_names"
         case method, outputSpace = "output_space", numOutputs = "n_outputs"
+        case backgroundSHA256 = "background_sha256", samples, seed
     }
 }
 
@@ -291,7 +303,7 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
     /// Adds the rows of `other`, which must come from the same model, method and features.
     public mutating func merge(_ other: AttributionProfile) throws(InputError) {
         guard other.identity == identity else {
-            throw InputError("profiles from different models, methods or features cannot be merged")
+            throw InputError("profiles from different models, methods, features, backgrounds or sampling settings cannot be merged")
         }
         rows += other.rows
         for output in outputs.indices {

@@ -20,7 +20,8 @@ public struct ProfileBuilder {
 
     public init(explainer: Explainer) {
         self.explainer = explainer
-        identity = ProfileIdentity(model: explainer.model, method: explainer.method, outputSpace: explainer.outputSpace)
+        identity = ProfileIdentity(model: explainer.model, method: explainer.method, outputSpace: explainer.outputSpace,
+                                   backgroundSHA256: explainer.backgroundSHA256, sampling: explainer.sampling)
     }
 
     /// The profile of every row of `source`; also feeds `bootstrap` when given.
@@ -173,12 +174,15 @@ private final class BlockReader: @unchecked Sendable {
 }
 
 extension ProfileIdentity {
-    /// The identity of profiles made of `model`'s attributions by `method`.
-    public init(model: Model, method: AttributionMethod, outputSpace: OutputSpace = .raw) {
+    /// The identity of profiles made of `model`'s attributions by `method`, with the background
+    /// and sampling settings that change them (`Explainer.backgroundSHA256`, `Explainer.sampling`).
+    public init(model: Model, method: AttributionMethod, outputSpace: OutputSpace = .raw,
+                backgroundSHA256: String? = nil, sampling: (samples: Int, seed: UInt64)? = nil) {
         let space = outputSpace == .raw ? "raw (\(model.transform.rawSpaceDescription))" : "probability"
         self.init(modelSHA256: model.sha256, modelFormat: model.format.rawValue, objective: model.objective,
                   featureNames: model.displayFeatureNames, method: method.rawValue,
-                  outputSpace: space, numOutputs: model.numOutputs)
+                  outputSpace: space, numOutputs: model.numOutputs, backgroundSHA256: backgroundSHA256,
+                  samples: sampling?.samples, seed: sampling?.seed)
     }
 
     /// Why a baseline with this identity cannot be compared with `other` (the model given now), or `nil`.
@@ -196,6 +200,15 @@ extension ProfileIdentity {
         }
         if outputSpace != other.outputSpace || numOutputs != other.numOutputs {
             return "the baseline's output space (\(outputSpace), \(numOutputs) outputs) differs from this model's (\(other.outputSpace), \(other.numOutputs))"
+        }
+        // Settings recorded in both (older profiles lack them) must agree: they change every attribution.
+        if let recorded = backgroundSHA256, let given = other.backgroundSHA256, recorded != given {
+            func describe(_ digest: String) -> String { digest == "none" ? "no background" : "a background with rows SHA-256 \(digest.prefix(12))…" }
+            return "the baseline was computed with \(describe(recorded)), this check with \(describe(given)): pass the same --background as to baseline"
+        }
+        if let recorded = samples, let given = other.samples, recorded != given || seed != other.seed {
+            func describe(_ samples: Int, _ seed: UInt64?) -> String { "--samples \(samples == 0 ? "default" : String(samples)) --seed \(seed ?? 0)" }
+            return "the baseline was computed with \(describe(recorded, seed)), this check with \(describe(given, other.seed)): pass the same as to baseline"
         }
         return nil
     }
