@@ -78,8 +78,19 @@ $(PYTHON_VENV)/.installed: notebooks-export/requirements-test.txt notebooks-expo
 ## virtual environment of the benchmark's own; prints a table and writes bench/results.json.
 BENCH_VENV := .venv-bench
 
-bench: release $(BENCH_VENV)/.installed
-	$(BENCH_VENV)/bin/python bench/run.py
+## fasttreeshap builds only for Python < 3.12: a second environment on python3.11 when there is
+## one (Debian's python3), else the benchmark runs without it.
+FTS_VENV := .venv-bench-fasttreeshap
+FTS_PYTHON ?= $(shell for p in python3.11 python3; do v=$$($$p -c 'import sys; print(sys.version_info[:2] < (3, 12))' 2>/dev/null); [ "$$v" = True ] && { command -v $$p; break; }; done)
+
+bench: release $(BENCH_VENV)/.installed $(if $(FTS_PYTHON),$(FTS_VENV)/.installed)
+	$(BENCH_VENV)/bin/python bench/run.py $(if $(FTS_PYTHON),--fasttreeshap-python $(FTS_VENV)/bin/python)
+
+$(FTS_VENV)/.installed: bench/requirements-fasttreeshap.txt
+	$(FTS_PYTHON) -m venv $(FTS_VENV)
+	$(FTS_VENV)/bin/python -m pip install -q --upgrade pip
+	$(FTS_VENV)/bin/python -m pip install -q -r bench/requirements-fasttreeshap.txt
+	@touch $@
 
 $(BENCH_VENV)/.installed: bench/requirements.txt
 	@[ -n "$(PYTHON)" ] || { echo "make bench needs Python >= 3.12 for its reference tools; pass PYTHON=..."; exit 1; }
@@ -89,4 +100,4 @@ $(BENCH_VENV)/.installed: bench/requirements.txt
 	@touch $@
 
 clean:
-	rm -rf .build $(PYTHON_VENV) $(BENCH_VENV)
+	rm -rf .build $(PYTHON_VENV) $(BENCH_VENV) $(FTS_VENV)
