@@ -147,7 +147,7 @@ struct BucketIndex: @unchecked Sendable {
     static let errorBound = 1e-6
     static let intervals = 128
 
-    /// Per interval: log c, then 1/c.
+    /// Per interval: log c, then 1/c; allocated once for the process (`shared`) and never freed.
     private let table: UnsafeMutablePointer<Double>
     private let inverseLogGamma = 1 / QuantileSketch.logGamma
 
