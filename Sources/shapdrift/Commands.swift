@@ -75,9 +75,14 @@ struct Predict: ParsableCommand {
 
     func run() throws {
         let model = try modelOption.load()
-        var values: [Double] = []
-        try sources.forEachBatch(for: model) { batch, file in values += try predictRaw(model, batch, file: file) }
-        try writeAtomically(AttributionCSVWriter.predictions(values, numOutputs: model.numOutputs), to: output)
+        let writer = try AtomicFileWriter(path: output)
+        var rows = 0
+        try sources.forEachBatch(for: model) { batch, file in
+            try writer.write(AttributionCSVWriter.predictions(try predictRaw(model, batch, file: file), numOutputs: model.numOutputs,
+                                                              firstRow: rows, includeHeader: rows == 0))
+            rows += batch.rowCount
+        }
+        try writer.commit()
     }
 }
 
@@ -113,18 +118,19 @@ struct Explain: ParsableCommand {
         var clock = StageClock()
         let model = try modelOption.load()
         let explainer = try methodOptions.explainer(for: model)
+        let writer = try AtomicFileWriter(path: output)
         clock.lap("loading")
-        var values: [Double] = []
         var rows = 0
         try sources.forEachBatch(for: model) { batch, file in
             clock.lap("reading")
-            values += try explainer.explain(batch, file: file, threads: threads ?? RowParallel.defaultThreads).values
-            rows += batch.rowCount
+            let attributions = try explainer.explain(batch, file: file, threads: threads ?? RowParallel.defaultThreads)
             clock.lap("attributing", rows: batch.rowCount)
+            try writer.write(AttributionCSVWriter.attributions(attributions, featureNames: model.displayFeatureNames,
+                                                               firstRow: rows, includeHeader: rows == 0))
+            rows += batch.rowCount
+            clock.lap("writing")
         }
-        let attributions = AttributionBatch(rowCount: rows, numOutputs: model.numOutputs, numFeatures: model.numFeatures,
-                                            values: values, baseValues: explainer.baseValues)
-        try writeAtomically(AttributionCSVWriter.attributions(attributions, featureNames: model.displayFeatureNames), to: output)
+        try writer.commit()
         clock.lap("writing")
         if timings { FileHandle.standardError.write(Data("shapdrift: timings: \(clock.summary)\n".utf8)) }
     }

@@ -31,12 +31,14 @@ struct DataSourceOptions: ParsableArguments {
                                window: CaptureTimeWindow(since: since.flatMap(ISO8601Time.seconds), until: until.flatMap(ISO8601Time.seconds)))
     }
 
-    /// Every row of the sources, a batch at a time, with the file each batch came from; an error
-    /// when there are none. For the commands that write one line per row (`explain`, `predict`).
+    /// Every row of the sources, a batch at a time (as many rows as `check`'s blocks), with the
+    /// file each batch came from; an error when there are none. For the commands that write one
+    /// line per row (`explain`, `predict`), so their memory does not grow with the data.
     func forEachBatch(for model: Model, _ body: (FeatureBatch, String) throws -> Void) throws {
         let chain = try source(for: model)
         var rows = 0
-        while let batch = try chain.nextBatch(maxRows: 65_536) {
+        let rowsPerBatch = ProfileBuilder.rowsWithinBudget(features: model.numFeatures, width: model.numOutputs * model.numFeatures, replicates: 0)
+        while let batch = try chain.nextBatch(maxRows: rowsPerBatch) {
             try body(batch, chain.currentFile)
             rows += batch.rowCount
         }

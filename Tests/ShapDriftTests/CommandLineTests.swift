@@ -70,6 +70,26 @@ struct CommandLineTests {
         }
     }
 
+    /// explain and predict write batch by batch; an error after the first batch must still leave
+    /// neither the output file nor the temporary file behind.
+    @Test("an input error after rows were written leaves no output file", arguments: ["explain", "predict"])
+    func errorAfterFirstBatchLeavesNoFile(_ command: String) throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let lines = try String(contentsOfFile: Self.data, encoding: .utf8).split(separator: "\n")
+        let header = lines[0]
+        let rows = lines.dropFirst()
+        var text = header + "\n"
+        for index in 0..<20_000 { text += rows[rows.startIndex + index % rows.count] + "\n" }
+        text += header.split(separator: ",", omittingEmptySubsequences: false).map { _ in "oops" }.joined(separator: ",") + "\n"
+        let data = directory.appendingPathComponent("data.csv").path
+        try text.write(toFile: data, atomically: true, encoding: .utf8)
+        let output = directory.appendingPathComponent("out.csv").path
+        let result = try Self.run([command, "--model", Self.model, "--data", data, "--output", output])
+        #expect(result.status == 2 && result.stderr.contains("data.csv:20002"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["data.csv"])
+    }
+
     @Test("input errors exit 2 with one message naming the file, and leave no output file", arguments: [
         ["--model", "/nonexistent/model.json"],
         ["--model", Fixtures.path("format_rules", "xgb_float32_boundary", "data.csv")],

@@ -41,7 +41,7 @@ public struct ProfileBuilder {
     /// values twice (the block and the one read ahead), the attributions three times (the result,
     /// the kernels' column-major blocks, the bootstrap's magnitudes) and one bootstrap weight per
     /// replicate, 8 bytes each; at least 64 rows, at most `defaultBlockRows`.
-    static func rowsWithinBudget(features: Int, width: Int, replicates: Int) -> Int {
+    public static func rowsWithinBudget(features: Int, width: Int, replicates: Int) -> Int {
         let bytesPerRow = 8 * (2 * features + 3 * width + replicates)
         return max(64, min(defaultBlockRows, blockByteBudget / max(1, bytesPerRow)))
     }

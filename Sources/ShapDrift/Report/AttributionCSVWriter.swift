@@ -30,11 +30,12 @@ public enum AttributionCSVWriter {
         return Array(text.utf8)
     }
 
-    /// `row,output,value`: the model's raw outputs, `rows × numOutputs` row-major.
-    public static func predictions(_ values: [Double], numOutputs: Int) -> [UInt8] {
-        var text = "row,output,value\n"
+    /// `row,output,value`: the model's raw outputs, `rows × numOutputs` row-major, rows
+    /// numbered from `firstRow`.
+    public static func predictions(_ values: [Double], numOutputs: Int, firstRow: Int = 0, includeHeader: Bool = true) -> [UInt8] {
+        var text = includeHeader ? "row,output,value\n" : ""
         for (index, value) in values.enumerated() {
-            text += "\(index / numOutputs),\(index % numOutputs),\(value.description)\n"
+            text += "\(firstRow + index / numOutputs),\(index % numOutputs),\(value.description)\n"
         }
         return Array(text.utf8)
     }
