@@ -42,9 +42,7 @@ struct DataSourceOptions: ParsableArguments {
             try body(batch, chain.currentFile)
             rows += batch.rowCount
         }
-        guard rows > 0 else {
-            throw InputError(file: chain.filesRead.joined(separator: ", "), "no data rows (after the time window, if one was given)")
-        }
+        guard rows > 0 else { throw chain.noRowsError }
     }
 }
 

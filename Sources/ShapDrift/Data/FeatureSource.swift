@@ -83,6 +83,11 @@ public final class FeatureSourceChain {
     /// The file the last batch came from.
     public var currentFile: String { current?.file ?? filesRead.last ?? "" }
 
+    /// The error for a chain that gave no rows, naming the files it read.
+    public var noRowsError: InputError {
+        InputError(file: filesRead.joined(separator: ", "), "no data rows (after the time window, if one was given)")
+    }
+
     private func open(_ path: String) throws(InputError) -> FeatureSource {
         switch format == .auto ? try Self.detect(path) : format {
         case .csv, .auto: return try CSVFeatureReader(path: path, schema: schema)

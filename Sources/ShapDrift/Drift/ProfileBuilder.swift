@@ -84,9 +84,7 @@ public struct ProfileBuilder {
         }
         timings.rows += rowsSeen
         timings.total += StageTimings.now() - start
-        guard rowsSeen > 0 else {
-            throw InputError(file: source.filesRead.joined(separator: ", "), "no data rows (after the time window, if one was given)")
-        }
+        guard rowsSeen > 0 else { throw source.noRowsError }
         return profile
     }
 }

@@ -26,16 +26,7 @@ public struct QuantileSketch: Codable, Equatable, Sendable {
 
     /// Adds one finite value; NaN and infinities are ignored (callers count missing values separately).
     public mutating func add(_ value: Double) {
-        guard value.isFinite else { return }
-        count += 1
-        let magnitude = abs(value)
-        if magnitude < Self.zeroThreshold {
-            zeroCount += 1
-        } else if value > 0 {
-            positive.add(BucketIndex.shared.index(of: magnitude))
-        } else {
-            negative.add(BucketIndex.shared.index(of: magnitude))
-        }
+        withUnsafePointer(to: value) { add($0, count: 1, stride: 1, buckets: BucketIndex.shared) }
     }
 
     /// Adds `count` values `stride` apart, the same as adding each in turn. The store is picked
