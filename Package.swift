@@ -1,9 +1,19 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
+// 6.2: `SendableMetatype` (the attribution kernels' worker protocol) and `package` access across
+// the library's modules.
 import PackageDescription
 
+// The library is split into modules whose imports are its layering (docs/architecture.md):
+//
+//   ShapDriftCore ─┬─ ShapDriftFormats ─────────┐
+//                  ├─ ShapDriftAttribution ─────┼─ ShapDriftMonitor ─┐
+//                  ├─ ShapDriftDrift ──┬────────┘                    ├─ ShapDrift (umbrella) ─ shapdrift (CLI)
+//                  │                   └─ ShapDriftReports ──────────┘
+//
+// Every arrow points from a module to the ones it imports, never upwards; no target uses unsafe
+// compiler flags, so the release binary keeps its bounds and precondition checks.
 let package = Package(
     name: "ShapDrift",
-    platforms: [.macOS(.v13)],
     products: [
         .library(name: "ShapDrift", targets: ["ShapDrift"]),
         .executable(name: "shapdrift", targets: ["shapdrift"]),
@@ -11,6 +21,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // OpenBLAS (cblas) and LAPACKE from Debian's libopenblas-dev and liblapacke-dev.
@@ -19,13 +30,22 @@ let package = Package(
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
         .target(
+            name: "ShapDriftCore",
+            dependencies: ["CBLAS", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(name: "ShapDriftFormats", dependencies: ["ShapDriftCore"]),
+        .target(name: "ShapDriftAttribution", dependencies: ["ShapDriftCore", "CBLAS"]),
+        .target(name: "ShapDriftDrift", dependencies: ["ShapDriftCore", "CBLAS"]),
+        .target(
+            name: "ShapDriftMonitor",
+            dependencies: ["ShapDriftCore", "ShapDriftFormats", "ShapDriftAttribution", "ShapDriftDrift"]
+        ),
+        .target(name: "ShapDriftReports", dependencies: ["ShapDriftCore", "ShapDriftDrift"]),
+        .target(
             name: "ShapDrift",
-            dependencies: ["CBLAS", .product(name: "Crypto", package: "swift-crypto")],
-            // The numeric kernels are optimised in debug builds too, so the fixture-backed tests
-            // run in seconds and exercise the code as users run it.
-            swiftSettings: [
-                .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
-                .unsafeFlags(["-O"], .when(configuration: .debug)),
+            dependencies: [
+                "ShapDriftCore", "ShapDriftFormats", "ShapDriftAttribution", "ShapDriftDrift",
+                "ShapDriftMonitor", "ShapDriftReports",
             ]
         ),
         .executableTarget(
@@ -36,14 +56,31 @@ let package = Package(
             ]
         ),
         // In-process kernel timings for `make bench` (bench/run.py).
-        .executableTarget(
-            name: "shapdrift-bench",
-            dependencies: ["ShapDrift"]
+        .executableTarget(name: "shapdrift-bench", dependencies: ["ShapDrift"]),
+        // Helpers the test targets share: fixture paths, reference tables, running the binary.
+        .target(name: "ShapDriftTestSupport", dependencies: ["ShapDrift"], path: "Tests/ShapDriftTestSupport"),
+        .testTarget(name: "ShapDriftCoreTests", dependencies: ["ShapDriftCore", "ShapDriftTestSupport"]),
+        .testTarget(
+            name: "ShapDriftFormatsTests",
+            dependencies: ["ShapDriftCore", "ShapDriftFormats", "ShapDriftAttribution", "ShapDriftTestSupport"]
         ),
         .testTarget(
-            name: "ShapDriftTests",
-            dependencies: ["ShapDrift"],
-            exclude: ["Fixtures"]
+            name: "ShapDriftAttributionTests",
+            dependencies: ["ShapDriftCore", "ShapDriftFormats", "ShapDriftAttribution", "ShapDriftTestSupport"]
         ),
+        .testTarget(name: "ShapDriftDriftTests", dependencies: ["ShapDriftCore", "ShapDriftDrift", "ShapDriftTestSupport"]),
+        .testTarget(
+            name: "ShapDriftMonitorTests",
+            dependencies: [
+                "ShapDriftCore", "ShapDriftFormats", "ShapDriftAttribution", "ShapDriftDrift", "ShapDriftMonitor",
+                "ShapDriftReports", "ShapDriftTestSupport",
+            ]
+        ),
+        .testTarget(
+            name: "ShapDriftCommandLineTests",
+            dependencies: ["ShapDriftCore", "ShapDriftFormats", "ShapDriftDrift", "ShapDriftTestSupport"]
+        ),
+        // Imports only the public `ShapDrift` product, as an embedding program does.
+        .testTarget(name: "ShapDriftAPITests", dependencies: ["ShapDrift"]),
     ]
 )

@@ -39,14 +39,13 @@ guard let arguments = Arguments(CommandLine.arguments) else {
     FileHandle.standardError.write(Data("usage: shapdrift-bench linear|fold ROWS FEATURES REPEAT\n".utf8))
     exit(2)
 }
-RowParallel.keepBLASOnCallingThread()
 let model = try LinearModel(numFeatures: arguments.features, numOutputs: 1, coefficients: values(count: arguments.features, seed: 1),
                             intercept: [0.5], featureMeans: values(count: arguments.features, seed: 2))
 let explainer = LinearSHAP(model: model, means: model.featureMeans ?? [])
 let batch = FeatureBatch(numFeatures: arguments.features, values: values(count: arguments.rows * arguments.features, seed: 3),
                          sourceLines: Array(1...arguments.rows))
 var timings: [Double] = []
-var threads = RowParallel.defaultThreads
+var threads = ProcessorCount.available
 if arguments.workload == "linear" {
     for _ in 0..<arguments.repeats {
         let start = DispatchTime.now().uptimeNanoseconds
@@ -57,8 +56,8 @@ if arguments.workload == "linear" {
 } else {
     threads = 1
     let attributions = explainer.explain(batch)
-    let identity = ProfileIdentity(modelSHA256: "", modelFormat: "bench", objective: "regression",
-                                   featureNames: (0..<arguments.features).map { "f\($0)" }, method: "linear", outputSpace: "raw", numOutputs: 1)
+    let identity = ProfileIdentity(modelSHA256: "", modelFormat: .inMemory, objective: "regression", transform: .identity,
+                                   featureNames: (0..<arguments.features).map { "f\($0)" }, method: .linear, outputSpace: .raw, numOutputs: 1)
     for _ in 0..<arguments.repeats {
         var profile = AttributionProfile(identity: identity, baseValues: [0])
         var bootstrap = PoissonBootstrap(replicates: 200, seed: 1, width: arguments.features)

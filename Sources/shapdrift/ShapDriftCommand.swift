@@ -13,29 +13,28 @@ struct ShapDriftCommand: ParsableCommand {
         commandName: "shapdrift",
         abstract: "Exact SHAP attributions for tree and linear models, and feature-attribution drift checks.",
         discussion: "Exit codes: 0 no drift, 1 drift found, 2 usage or input error.",
+        version: ShapDriftVersion.current,
         subcommands: [Inspect.self, Predict.self, Explain.self, Baseline.self, Check.self, Merge.self]
     )
 }
 
-/// Runs the command line and turns every failure into a one-line message and exit code 2.
+/// Runs the command line and turns every failure into one line on standard error and exit code 2.
 @main
 enum Main {
     static func main() {
-        RowParallel.keepBLASOnCallingThread()
         do {
             var command = try ShapDriftCommand.parseAsRoot()
             try command.run()
         } catch let code as ExitCode {
             exit(code.rawValue)
-        } catch let error as InputError {
-            fail("\(error)")
         } catch {
+            if let message = CommandLineHints.message(for: error) { fail(message) }
             let code = ShapDriftCommand.exitCode(for: error)
             if code == .success {
                 print(ShapDriftCommand.fullMessage(for: error))
                 exit(0)
             }
-            fail(ShapDriftCommand.fullMessage(for: error))
+            fail(ShapDriftCommand.message(for: error) + "\n(see shapdrift --help)")
         }
     }
 

@@ -1,0 +1,44 @@
+/// A block of rows aligned to a model's features: contiguous row-major `Double`, NaN = missing.
+///
+/// `values[r * numFeatures + j]` is feature `j` (in model order) of row `r`. Batches are what the
+/// readers hand to the attribution engines; captured data is streamed as a sequence of them.
+public struct FeatureBatch: Sendable {
+    public let numFeatures: Int
+    public var values: [Double]
+    /// The 1-based line of the input file each row came from, for error messages (for rows built
+    /// in memory: their 1-based position).
+    public var sourceLines: [Int]
+    /// The file the rows came from (as the user named it), for error messages; every row of a
+    /// batch comes from one file.
+    public var file: String
+
+    /// - Precondition: `numFeatures > 0` and `values.count == sourceLines.count × numFeatures`.
+    public init(numFeatures: Int, values: [Double] = [], sourceLines: [Int] = [], file: String = "<memory>") {
+        precondition(numFeatures > 0 && values.count == sourceLines.count * numFeatures)
+        self.numFeatures = numFeatures
+        self.values = values
+        self.sourceLines = sourceLines
+        self.file = file
+    }
+
+    /// Rows given in memory, numbered 1, 2, … for messages.
+    /// - Precondition: `values.count` is a multiple of `numFeatures`.
+    public init(numFeatures: Int, rows values: [Double], name: String = "<memory>") {
+        precondition(numFeatures > 0 && values.count % numFeatures == 0)
+        self.init(numFeatures: numFeatures, values: values, sourceLines: Array(stride(from: 1, through: values.count / numFeatures, by: 1)),
+                  file: name)
+    }
+
+    public var rowCount: Int { sourceLines.count }
+
+    /// Feature `feature` of row `row`.
+    public subscript(row: Int, feature: Int) -> Double { values[row * numFeatures + feature] }
+
+    /// Appends the rows of `other` (same features).
+    /// - Complexity: O(other's values).
+    public mutating func append(contentsOf other: FeatureBatch) {
+        precondition(other.numFeatures == numFeatures)
+        values += other.values
+        sourceLines += other.sourceLines
+    }
+}

@@ -1,0 +1,94 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Parses a complete decimal floating-point literal with correct rounding: Clinger's fast path
+/// when it applies, `strtod` otherwise. The one number parser of every reader (CSV cells, JSON
+/// numbers after their grammar check, LightGBM's text arrays, XGBoost's number strings).
+/// Returns `nil` unless the whole text is one number.
+package func parseDouble(_ text: some StringProtocol) -> Double? {
+    var copy = String(text)
+    return copy.withUTF8 { utf8 in parseDouble(utf8) }
+}
+
+/// Parses the bytes of a decimal floating-point literal; `nil` unless all bytes form one number.
+@inline(__always)
+package func parseDouble(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+    let count = bytes.count
+    guard count > 0, count < 512 else { return nil }
+    if let value = fastDecimal(bytes) { return value }
+    return withUnsafeTemporaryAllocation(of: CChar.self, capacity: count + 1) { buffer -> Double? in
+        for index in 0..<count { buffer[index] = CChar(bitPattern: bytes[index]) }
+        buffer[count] = 0
+        let start = buffer.baseAddress!
+        var end: UnsafeMutablePointer<CChar>? = nil
+        let value = strtod(start, &end)
+        guard let end, end - start == count else { return nil }
+        // strtod accepts hexadecimal floats and leading blanks, which no data file means.
+        let first = bytes[0]
+        if first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { return nil }
+        if count > 1, bytes.contains(UInt8(ascii: "x")) || bytes.contains(UInt8(ascii: "X")) { return nil }
+        return value
+    }
+}
+
+/// Clinger's fast path (Clinger 1990, "How to read floating point numbers accurately", §3):
+/// when a plain decimal's significant digits form an integer w < 2^53 and its decimal exponent e
+/// has |e| ≤ 22, both w and 10^|e| are exact doubles, so one IEEE multiplication or division gives
+/// the correctly rounded value — the same double `strtod` returns. Model files and data are
+/// almost all such numbers; anything else (`nil`) goes to `strtod`.
+@inline(__always)
+private func fastDecimal(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+    let count = bytes.count
+    var index = 0
+    var negative = false
+    if bytes[0] == UInt8(ascii: "-") || bytes[0] == UInt8(ascii: "+") {
+        negative = bytes[0] == UInt8(ascii: "-")
+        index = 1
+    }
+    var significand: UInt64 = 0
+    var significantDigits = 0
+    var digits = 0
+    var exponent = 0
+    while index < count, bytes[index] &- UInt8(ascii: "0") < 10 {
+        significand = significand &* 10 &+ UInt64(bytes[index] &- UInt8(ascii: "0"))
+        if significand != 0 { significantDigits += 1 }
+        digits += 1
+        index += 1
+    }
+    if index < count, bytes[index] == UInt8(ascii: ".") {
+        index += 1
+        while index < count, bytes[index] &- UInt8(ascii: "0") < 10 {
+            significand = significand &* 10 &+ UInt64(bytes[index] &- UInt8(ascii: "0"))
+            if significand != 0 { significantDigits += 1 }
+            digits += 1
+            exponent -= 1
+            index += 1
+        }
+    }
+    guard digits > 0, significantDigits <= 19 else { return nil }
+    if index < count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+        index += 1
+        var exponentNegative = false
+        if index < count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
+            exponentNegative = bytes[index] == UInt8(ascii: "-")
+            index += 1
+        }
+        var written = 0
+        var exponentDigits = 0
+        while index < count, bytes[index] &- UInt8(ascii: "0") < 10, exponentDigits < 5 {
+            written = written * 10 + Int(bytes[index] &- UInt8(ascii: "0"))
+            exponentDigits += 1
+            index += 1
+        }
+        guard exponentDigits > 0 else { return nil }
+        exponent += exponentNegative ? -written : written
+    }
+    guard index == count, significand <= 1 << 53, exponent >= -22, exponent <= 22 else { return nil }
+    let value = exponent >= 0 ? Double(significand) * exactPowersOfTen[exponent] : Double(significand) / exactPowersOfTen[-exponent]
+    return negative ? -value : value
+}
+
+/// 10^0 … 10^22: every one exactly representable as a Double.
+private let exactPowersOfTen: [Double] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                         1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22]

@@ -1,0 +1,127 @@
+import Foundation
+import ShapDriftCore
+
+/// A mergeable quantile sketch with relative accuracy: DDSketch (Masson, Rim & Lee, "DDSketch: a
+/// fast and fully-mergeable quantile sketch with relative-error guarantees", VLDB 2019).
+///
+/// A value x ≠ 0 falls in bucket ⌈log_γ |x|⌉ of the store for its sign, with γ = (1+α)/(1−α);
+/// every value in a bucket is within relative error α of the bucket's representative
+/// 2γ^i/(γ+1). Values with |x| below `zeroThreshold` are counted as zero. Because the buckets are
+/// fixed by γ alone, merging two sketches adds counts bucket by bucket: the sketch of a whole
+/// dataset equals the merge of the sketches of its parts, exactly, in any order. That is what lets
+/// shards be profiled separately and merged.
+public struct QuantileSketch: Codable, Equatable, Sendable {
+    /// α: every quantile is returned within this relative error of a true sample value.
+    public static let relativeAccuracy = 0.01
+    static let gamma = (1 + relativeAccuracy) / (1 - relativeAccuracy)
+    static let logGamma = Foundation.log(gamma)
+    /// Magnitudes below this count as zero (far below any attribution or feature value of interest).
+    public static let zeroThreshold = 1e-300
+
+    public private(set) var count: UInt64 = 0
+    public private(set) var zeroCount: UInt64 = 0
+    private var positive = BucketStore()
+    private var negative = BucketStore()
+
+    public init() {}
+
+    /// Adds one finite value; NaN and infinities are ignored (callers count missing values separately).
+    public mutating func add(_ value: Double) {
+        withUnsafePointer(to: value) { add($0, count: 1, stride: 1, buckets: BucketIndex.shared) }
+    }
+
+    /// Adds `count` values `stride` apart, the same as adding each in turn. The store is picked
+    /// by a pointer select rather than a branch on the sign: attributions change sign at random,
+    /// and each mispredicted branch discarded the bucket index computations in flight.
+    mutating func add(_ values: UnsafePointer<Double>, count valueCount: Int, stride: Int, buckets: BucketIndex) {
+        var added: UInt64 = 0
+        var zeros: UInt64 = 0
+        withUnsafeMutablePointer(to: &positive) { positive in
+            withUnsafeMutablePointer(to: &negative) { negative in
+                for index in 0..<valueCount {
+                    let value = values[index * stride]
+                    guard value.isFinite else { continue }
+                    added += 1
+                    let magnitude = abs(value)
+                    if magnitude < Self.zeroThreshold {
+                        zeros += 1
+                        continue
+                    }
+                    let store = value > 0 ? positive : negative
+                    store.pointee.add(buckets.index(of: magnitude))
+                }
+            }
+        }
+        count += added
+        zeroCount += zeros
+    }
+
+    /// The bucket of a magnitude (≥ `zeroThreshold`, finite): ⌈log(x) / log γ⌉ as libm's `log`
+    /// and one division give it. This definition fixes the bucket boundaries that stored
+    /// sketches were built with; `BucketIndex` computes the same value faster.
+    static func index(of magnitude: Double) -> Int {
+        ceiling(Foundation.log(magnitude) / logGamma)
+    }
+
+    /// ⌈q⌉ without a libm call (baseline x86-64 has no rounding instruction); same value.
+    @inline(__always)
+    static func ceiling(_ q: Double) -> Int {
+        let truncated = Int(q)
+        return Double(truncated) < q ? truncated + 1 : truncated
+    }
+
+    /// The representative value of bucket `index` (positive side).
+    @inline(__always)
+    static func value(ofBucket index: Int) -> Double {
+        2 * Foundation.pow(gamma, Double(index)) / (gamma + 1)
+    }
+
+    /// Adds every value of `other`.
+    public mutating func merge(_ other: QuantileSketch) {
+        count += other.count
+        zeroCount += other.zeroCount
+        positive.merge(other.positive)
+        negative.merge(other.negative)
+    }
+
+    /// The sketch as (value, count) pairs in increasing order of value: the distribution it stores.
+    public var distribution: [(value: Double, count: UInt64)] {
+        var result: [(Double, UInt64)] = []
+        for (index, bucketCount) in negative.nonZeroBuckets.reversed() { result.append((-Self.value(ofBucket: index), bucketCount)) }
+        if zeroCount > 0 { result.append((0, zeroCount)) }
+        for (index, bucketCount) in positive.nonZeroBuckets { result.append((Self.value(ofBucket: index), bucketCount)) }
+        return result
+    }
+
+    /// The q-quantile (0 ≤ q ≤ 1), within relative error α; `nil` for an empty sketch.
+    public func quantile(_ q: Double) -> Double? {
+        guard count > 0 else { return nil }
+        let rank = UInt64((min(max(q, 0), 1) * Double(count - 1)).rounded(.down))
+        var seen: UInt64 = 0
+        for (value, bucketCount) in distribution {
+            seen += bucketCount
+            if seen > rank { return value }
+        }
+        return distribution.last?.value
+    }
+
+    /// The q-quantile of |x| (negative values folded onto positive ones), within relative error α.
+    public func magnitudeQuantile(_ q: Double) -> Double? {
+        guard count > 0 else { return nil }
+        var buckets: [Int: UInt64] = [:]
+        for (index, bucketCount) in positive.nonZeroBuckets { buckets[index, default: 0] += bucketCount }
+        for (index, bucketCount) in negative.nonZeroBuckets { buckets[index, default: 0] += bucketCount }
+        let rank = UInt64((min(max(q, 0), 1) * Double(count - 1)).rounded(.down))
+        var seen = zeroCount
+        if seen > rank { return 0 }
+        for index in buckets.keys.sorted() {
+            seen += buckets[index] ?? 0
+            if seen > rank { return Self.value(ofBucket: index) }
+        }
+        return nil
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case count, zeroCount = "zero_count", positive, negative
+    }
+}

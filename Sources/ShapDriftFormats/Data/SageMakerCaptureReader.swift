@@ -1,0 +1,202 @@
+import Foundation
+import ShapDriftCore
+
+/// Reads SageMaker Model Monitor data capture files: JSON Lines of
+/// `{"captureData":{"endpointInput":{"observedContentType","mode","data","encoding"},…},
+///   "eventMetadata":{"eventId","inferenceTime"},"eventVersion"}`.
+///
+/// Payload rules: `encoding` CSV (header-less rows, one or more lines, in model feature order),
+/// JSON (an object keyed by feature name, an array of values, an array of rows, or an object with
+/// `instances` or `features`), or BASE64 (decoded, then CSV or JSON by `observedContentType`).
+/// Records outside the `--since/--until` window are skipped.
+public final class SageMakerCaptureReader {
+    public let file: String
+    private let lines: LineReader
+    private let decoder: JSONRowDecoder
+    private let window: CaptureTimeWindow
+    private var fieldRanges: [Range<Int>] = []
+    /// Rows decoded from a record but not yet handed out (a record may hold more rows than fit),
+    /// row-major, with each row's line.
+    private var carryValues: [Double] = []
+    private var carryLines: [Int] = []
+    /// One payload row being decoded.
+    private var row: [Double] = []
+
+    public init(path: String, schema: FeatureSchema, window: CaptureTimeWindow = CaptureTimeWindow()) throws(InputError) {
+        lines = try LineReader(path: path)
+        file = lines.file
+        decoder = JSONRowDecoder(schema: schema, file: file)
+        self.window = window
+    }
+
+    public func nextBatch(maxRows: Int) throws(InputError) -> FeatureBatch? {
+        var batch = FeatureBatch(numFeatures: decoder.schema.count, file: file)
+        while batch.rowCount < maxRows {
+            if carryLines.isEmpty {
+                let lineNumber = lines.lineNumber + 1
+                let file = self.file
+                let record: JSONValue?? = try lines.nextLine { bytes throws(InputError) -> JSONValue? in
+                    if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
+                    if let scan = CaptureRecordScan.scan(bytes), try decode(scan, bytes, line: lineNumber) { return nil }
+                    return try JSONValue.parseLine(bytes, file: file, line: lineNumber)
+                }
+                guard let record else { break }
+                guard let record else { continue }
+                try decode(record, line: lineNumber)
+                continue
+            }
+            let take = min(carryLines.count, maxRows - batch.rowCount)
+            let width = decoder.schema.count
+            batch.values += carryValues[0..<(take * width)]
+            batch.sourceLines += carryLines[0..<take]
+            carryValues.removeFirst(take * width)
+            carryLines.removeFirst(take)
+        }
+        return batch.rowCount > 0 ? batch : nil
+    }
+
+    /// A record read by `CaptureRecordScan`: decoded when it is the common case (a CSV payload,
+    /// in the window, nothing amiss), `false` otherwise so the full parser and `decode(_:line:)`
+    /// judge it with the same rules and errors.
+    private func decode(_ scan: CaptureRecordScan, _ bytes: UnsafeBufferPointer<UInt8>, line: Int) throws(InputError) -> Bool {
+        func text(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: bytes[range]) }
+        guard scan.hasCaptureData, scan.hasEndpointInput, let encoding = scan.encoding, let data = scan.data else { return false }
+        if let mode = scan.mode, !(mode.count == 5 && memcmp(bytes.baseAddress! + mode.lowerBound, "INPUT", 5) == 0) { return false }
+        // "CSV" in any letter case: clearing bit 5 upper-cases ASCII letters.
+        guard encoding.count == 3, bytes[encoding.lowerBound] & 0xDF == UInt8(ascii: "C"),
+              bytes[encoding.lowerBound + 1] & 0xDF == UInt8(ascii: "S"), bytes[encoding.lowerBound + 2] & 0xDF == UInt8(ascii: "V") else { return false }
+        if !window.isUnbounded {
+            guard let range = scan.inferenceTime, let time = ISO8601Time.seconds(String(decoding: text(range), as: UTF8.self)) else {
+                return false
+            }
+            if !window.contains(time) { return true }
+        }
+        try decodeCSV(text(data), line: line)
+        return true
+    }
+
+    private func decode(_ record: JSONValue, line: Int) throws(InputError) {
+        guard let capture = record["captureData"] else {
+            throw InputError(file: file, line: line, "not a SageMaker data-capture record: no captureData")
+        }
+        guard let input = capture["endpointInput"] else {
+            throw InputError(file: file, line: line, field: "captureData", "no endpointInput (was capture configured for outputs only?)")
+        }
+        if let mode = input["mode"]?.stringValue, mode != "INPUT" {
+            throw InputError(file: file, line: line, field: "captureData.endpointInput.mode", "expected INPUT, found \(mode)")
+        }
+        if !window.isUnbounded {
+            guard let text = record["eventMetadata"]?["inferenceTime"]?.stringValue else {
+                throw InputError(file: file, line: line, field: "eventMetadata.inferenceTime", "missing, but --since/--until filter on it")
+            }
+            guard let time = ISO8601Time.seconds(text) else {
+                throw InputError(file: file, line: line, field: "eventMetadata.inferenceTime", "expected an ISO 8601 time such as 2022-02-14T17:25:49Z, found \"\(text)\"")
+            }
+            if !window.contains(time) { return }
+        }
+        guard let encoding = input["encoding"]?.stringValue else {
+            throw InputError(file: file, line: line, field: "captureData.endpointInput.encoding", "missing (required)")
+        }
+        guard let data = input["data"]?.stringValue else {
+            throw InputError(file: file, line: line, field: "captureData.endpointInput.data", "missing or not a string")
+        }
+        let contentType = input["observedContentType"]?.stringValue?.lowercased() ?? ""
+        switch encoding.uppercased() {
+        case "CSV":
+            try Array(data.utf8).withUnsafeBufferPointer { payload throws(InputError) in try decodeCSV(payload, line: line) }
+        case "JSON":
+            try decodeJSON(Array(data.utf8), line: line)
+        case "BASE64":
+            guard let decoded = Data(base64Encoded: data, options: .ignoreUnknownCharacters) else {
+                throw InputError(file: file, line: line, field: "captureData.endpointInput.data", "not valid base64")
+            }
+            if contentType.contains("csv") {
+                try Array(decoded).withUnsafeBufferPointer { payload throws(InputError) in try decodeCSV(payload, line: line) }
+            } else if contentType.contains("json") {
+                try decodeJSON(Array(decoded), line: line)
+            } else {
+                throw InputError(file: file, line: line, field: "captureData.endpointInput.observedContentType",
+                                 "cannot tell a BASE64 payload's type from \"\(contentType)\": expected text/csv or application/json")
+            }
+        default:
+            throw InputError(file: file, line: line, field: "captureData.endpointInput.encoding",
+                             "unknown encoding \(encoding), expected CSV, JSON or BASE64")
+        }
+    }
+
+    /// Decodes a CSV payload (one row per line; blank lines skipped) into the carry.
+    private func decodeCSV(_ payload: UnsafeBufferPointer<UInt8>, line: Int) throws(InputError) {
+        let count = decoder.schema.count
+        if row.count != count { row = [Double](repeating: .nan, count: count) }
+        var payloadRow = 0
+        var start = 0
+        while start < payload.count {
+            var stop = start
+            while stop < payload.count, payload[stop] != UInt8(ascii: "\n") { stop += 1 }
+            var end = stop
+            if end > start, payload[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+            let bytes = UnsafeBufferPointer(rebasing: payload[start..<end])
+            start = stop + 1
+            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            payloadRow += 1
+            try CSVSyntax.splitFields(bytes, into: &fieldRanges, file: file, line: line)
+            guard fieldRanges.count == count else {
+                throw InputError(file: file, line: line, field: "payload row \(payloadRow)",
+                                 "CSV payload row has \(fieldRanges.count) values, the model has \(count) features")
+            }
+            for (index, range) in fieldRanges.enumerated() {
+                guard let value = CSVSyntax.cellValue(bytes, range) else {
+                    throw InputError(file: file, line: line, column: index + 1, field: decoder.schema.names?[index] ?? "feature \(index)",
+                                     "payload row \(payloadRow): \(CSVSyntax.expectedCell), found '\(CSVSyntax.fieldText(bytes, range))'")
+                }
+                row[index] = value
+            }
+            carryValues += row
+            carryLines.append(line)
+        }
+    }
+
+    private func decodeJSON(_ payload: [UInt8], line: Int) throws(InputError) {
+        // JSON Lines payloads (application/jsonlines) hold one document per line.
+        let documents: [JSONValue]
+        do {
+            documents = try payload.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
+                .filter { !$0.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D } }
+                .map { piece throws(InputError) in try JSONValue.parse(Array(piece), file: file) }
+        } catch {
+            throw InputError(file: file, line: line, field: "captureData.endpointInput.data", "JSON payload: \(error.message)")
+        }
+        for document in documents { try appendRows(from: document, line: line) }
+    }
+
+    private func appendRows(from value: JSONValue, line: Int) throws(InputError) {
+        var row = [Double](repeating: .nan, count: decoder.schema.count)
+        switch value {
+        case .object(let members):
+            if let instances = members["instances"] {
+                guard let items = instances.arrayValue else {
+                    throw InputError(file: file, line: line, field: "instances", "expected an array of rows")
+                }
+                for item in items { try appendRows(from: item, line: line) }
+                return
+            }
+            if let items = members["features"]?.arrayValue {
+                try decoder.row(fromArray: items, line: line, into: &row)
+            } else {
+                try decoder.row(fromObject: members, line: line, into: &row)
+            }
+        case .numbers(let values):
+            try decoder.row(fromArray: values.map { .number($0) }, line: line, into: &row)
+        case .array(let items):
+            if items.contains(where: { $0.arrayValue != nil || $0.objectValue != nil }) {
+                for item in items { try appendRows(from: item, line: line) }
+                return
+            }
+            try decoder.row(fromArray: items, line: line, into: &row)
+        default:
+            throw InputError(file: file, line: line, field: "captureData.endpointInput.data", "JSON payload is not an object or an array")
+        }
+        carryValues += row
+        carryLines.append(line)
+    }
+}

@@ -1,0 +1,132 @@
+import Dispatch
+import ShapDriftAttribution
+import ShapDriftCore
+import ShapDriftDrift
+
+/// Streams rows from a source through an explainer into an attribution profile, one block at a
+/// time: parse → attribute (all cores) → fold, parsing and folding overlapped with attribution.
+/// Memory is bounded by the block size, not the data.
+///
+/// What `shapdrift baseline` runs on reference data, and what `DriftMonitor` runs on the data it
+/// checks.
+public struct AttributionProfiler: Sendable {
+    /// Rows per block at most: large enough that each worker's per-tree tables serve a few
+    /// thousand rows. Wide models get fewer (`rowsWithinBudget`), so memory stays flat whatever
+    /// the number of features and outputs.
+    public static let defaultBlockRows = 16384
+    static let firstBlockRows = 512
+    /// Bytes the buffers of one block may take together.
+    static let blockByteBudget = 64 << 20
+
+    public let explainer: Explainer
+    /// The identity of the profiles this profiler makes.
+    public let identity: ProfileIdentity
+    /// Rows per block at most (results do not depend on it).
+    public var blockRows = AttributionProfiler.defaultBlockRows
+    /// Worker threads (results do not depend on them).
+    public var threads = ProcessorCount.available
+
+    public init(explainer: Explainer) {
+        self.explainer = explainer
+        identity = ProfileIdentity(model: explainer.model, method: explainer.method, outputSpace: explainer.outputSpace,
+                                   backgroundSHA256: explainer.backgroundSHA256, sampling: explainer.sampling)
+    }
+
+    /// Rows per block that keep a block's buffers within `blockByteBudget`: per row, the feature
+    /// values twice (the block and the one read ahead), the attributions three times (the result,
+    /// the kernels' column-major blocks, the bootstrap's magnitudes) and one bootstrap weight per
+    /// replicate, 8 bytes each; at least 64 rows, at most `defaultBlockRows`.
+    public static func rowsWithinBudget(features: Int, width: Int, replicates: Int) -> Int {
+        let bytesPerRow = 8 * (2 * features + 3 * width + replicates)
+        return max(64, min(defaultBlockRows, blockByteBudget / max(1, bytesPerRow)))
+    }
+
+    /// The profile of every row of `source`.
+    /// - Throws: `.input` from the data: a bad row, no rows at all, or a value too large to
+    ///   profile (at its row).
+    /// - Complexity: the explainer's cost per row plus O(outputs × features) per row to fold.
+    public func profile(_ source: any FeatureSource) throws(ShapDriftError) -> AttributionProfile {
+        var noBootstrap: PoissonBootstrap? = nil
+        return try profile(source, bootstrap: &noBootstrap)
+    }
+
+    /// The profile of every row of `source`; also feeds `bootstrap` when given.
+    public func profile(_ source: any FeatureSource, bootstrap: inout PoissonBootstrap?) throws(ShapDriftError) -> AttributionProfile {
+        var timings = StageTimings()
+        return try profile(source, bootstrap: &bootstrap, timings: &timings)
+    }
+
+    /// The profile of every row of `source`; also feeds `bootstrap` when given, and measures
+    /// where the wall time went.
+    ///
+    /// While the cores attribute and fold one block, a background thread parses the next, so
+    /// parsing a single input stream hides behind the work that uses every core. Folding runs
+    /// on all cores too, one summary per worker, in row order, so the profile is the same as a
+    /// sequential build's. (Folding on the background thread as well was measured slower on
+    /// two cores: parse plus fold outlasted attribution, and the thread competed with it.)
+    public func profile(_ source: any FeatureSource, bootstrap: inout PoissonBootstrap?,
+                        timings: inout StageTimings) throws(ShapDriftError) -> AttributionProfile {
+        let start = StageTimings.now()
+        var profile = AttributionProfile(identity: identity, baseValues: explainer.baseValues)
+        var rowsSeen = 0
+        let reader = BlockReader(source: source)
+        defer { reader.drain() }
+        // Blocks grow from `firstBlockRows` by 4× to `blockRows`, so the pipeline fills without a
+        // long first parse; block sizes do not change any result.
+        let limit = min(blockRows, Self.rowsWithinBudget(features: explainer.model.numFeatures,
+                                                         width: explainer.model.numOutputs * explainer.model.numFeatures,
+                                                         replicates: bootstrap?.replicates ?? 0))
+        var size = min(limit, Self.firstBlockRows)
+        reader.readAhead(maxRows: size)
+        var mark = StageTimings.now()
+        var next = try Self.input { () throws(InputError) in try reader.collect() }
+        timings.waitingForInput += StageTimings.now() - mark
+        while let batch = next {
+            size = min(limit, size * 4)
+            reader.readAhead(maxRows: size)
+            mark = StageTimings.now()
+            let attributions = try explainer.explain(batch, threads: threads)
+            timings.attributing += StageTimings.now() - mark
+            mark = StageTimings.now()
+            profile.add(batch, attributions, threads: threads)
+            if let (output, feature) = profile.overflowedSummary() {
+                throw .input(overflowError(output: output, feature: feature, batch: batch, attributions: attributions))
+            }
+            bootstrap?.add(attributions, firstRow: rowsSeen, threads: threads)
+            timings.folding += StageTimings.now() - mark
+            rowsSeen += batch.rowCount
+            mark = StageTimings.now()
+            next = try Self.input { () throws(InputError) in try reader.collect() }
+            timings.waitingForInput += StageTimings.now() - mark
+        }
+        timings.rows += rowsSeen
+        timings.total += StageTimings.now() - start
+        guard rowsSeen > 0 else { throw .input(source.noRowsError) }
+        return profile
+    }
+
+    private static func input<Value>(_ body: () throws(InputError) -> Value) throws(ShapDriftError) -> Value {
+        do {
+            return try body()
+        } catch {
+            throw .input(error)
+        }
+    }
+
+    /// The error for a block whose values overflowed a sum of squares, at the row with the
+    /// largest magnitude in the column.
+    func overflowError(output: Int?, feature: Int, batch: FeatureBatch, attributions: AttributionBatch) -> InputError {
+        let features = batch.numFeatures
+        let (values, offset, stride) = output.map { (attributions.values, $0 * features + feature, attributions.numOutputs * features) }
+            ?? (batch.values, feature, features)
+        var largest = 0
+        for row in 0..<batch.rowCount where abs(values[row * stride + offset]) > abs(values[largest * stride + offset]) || values[largest * stride + offset].isNaN {
+            largest = row
+        }
+        let value = values[largest * stride + offset]
+        let name = explainer.model.displayFeatureNames[feature]
+        let what = output.map { explainer.model.numOutputs > 1 ? "its attribution for output \($0)" : "its attribution" } ?? "its value"
+        return InputError(file: batch.file, line: batch.sourceLines[largest], field: name,
+                          "\(what) is \(value): too large to profile (magnitudes above about 1.3e154 overflow the sum of squares)")
+    }
+}

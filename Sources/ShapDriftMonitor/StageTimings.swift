@@ -1,0 +1,24 @@
+import Dispatch
+import Foundation
+
+/// Where a profile build's wall time went, in seconds: attributing, folding into the profile and
+/// bootstrap, and waiting for input the read-ahead had not parsed yet.
+public struct StageTimings: Sendable {
+    public var rows = 0
+    public var attributing = 0.0
+    public var folding = 0.0
+    public var waitingForInput = 0.0
+    public var total = 0.0
+
+    public init() {}
+
+    package static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+    /// One line for standard error, e.g. for `--timings`.
+    public var summary: String {
+        func rate(_ seconds: Double) -> String { seconds > 0 ? "\(Int((Double(rows) / seconds).rounded())) rows/s" : "-" }
+        func format(_ seconds: Double) -> String { String(format: "%.3f s", seconds) }
+        return "\(rows) rows in \(format(total)) (\(rate(total))): attributing \(format(attributing)) (\(rate(attributing))), "
+            + "folding \(format(folding)), waiting for input \(format(waitingForInput))"
+    }
+}

@@ -1,0 +1,46 @@
+import ShapDrift
+
+/// The library's errors as the command line reports them: the library's message, plus the flag
+/// that changes the setting at fault (the library itself never names a flag).
+enum CommandLineHints {
+    /// The one-line message for one of ShapDrift's errors, or `nil` for an argument-parsing error.
+    static func message(for error: any Error) -> String? {
+        switch error {
+        case let error as ShapDriftError: return describe(error)
+        case let error as InputError: return error.description
+        case let error as OutputError: return error.description
+        case let error as IncompatibilityError: return describe(.incompatible(error))
+        case let error as ConfigurationError: return describe(.configuration(error))
+        case let error as NumericalError: return error.description
+        default: return nil
+        }
+    }
+
+    static func describe(_ error: ShapDriftError) -> String {
+        switch error {
+        case .configuration(let configuration): return "\(configuration.description)\(hint(for: configuration))"
+        case .incompatible(let mismatch): return "\(mismatch.description)\(hint(for: mismatch))"
+        default: return error.description
+        }
+    }
+
+    static func hint(for error: ConfigurationError) -> String {
+        switch error {
+        case .backgroundRequired, .featureMeansRequired: return " (pass --background DATA)"
+        case .methodDoesNotFitModel(_, _, let suggestion): return " (--method \(suggestion.rawValue))"
+        case .outputSpaceRequiresKernel: return " (--output-space probability needs --method kernel)"
+        case .probabilityRequiresClassifier: return " (use --output-space raw)"
+        case .tooFewSamples: return " (--samples)"
+        case .outOfRange(let setting, _, _): return setting == "sample budget" ? " (--samples)" : ""
+        }
+    }
+
+    static func hint(for error: IncompatibilityError) -> String {
+        switch error.setting {
+        case .model: return " (shapdrift baseline --model …)"
+        case .background: return " (pass the same --background as to shapdrift baseline)"
+        case .sampling: return " (pass the same --samples and --seed as to shapdrift baseline)"
+        case .featureNames, .method, .outputSpace, .formatVersion: return ""
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import ShapDrift
+
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show what was loaded from a model file.")
+
+    @OptionGroup var modelOption: ModelOption
+
+    func run() throws {
+        let model = try modelOption.load()
+        print(ModelSummary(model: model, file: modelOption.model).text, terminator: "")
+    }
+}
+
+struct Predict: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the model's raw outputs (row,output,value), to check an export against the trained model.")
+
+    @OptionGroup var modelOption: ModelOption
+    @OptionGroup var sources: DataSourceOptions
+
+    @Option(help: ArgumentHelp("Where to write the CSV ('-' = standard output).", valueName: "path"))
+    var output: String = "-"
+
+    func run() throws {
+        let model = try modelOption.load()
+        let predictor = RawPredictor(model: model)
+        let writer = try AtomicFileWriter(path: output)
+        var rows = 0
+        try sources.forEachBatch(for: model) { batch in
+            try writer.write(AttributionCSVWriter.predictions(try predictor.predict(batch), numOutputs: model.numOutputs,
+                                                              firstRow: rows, includeHeader: rows == 0))
+            rows += batch.rowCount
+        }
+        try writer.commit()
+    }
+}
+
+struct Explain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compute SHAP attributions for every row of the data.",
+        discussion: """
+        Output: row,output,<features in model order>,base_value — one line per row per model output, \
+        in the model's raw output space (log-odds for logistic objectives). Additivity holds: the \
+        feature columns plus base_value equal the raw model output. Rows are numbered from 0 across \
+        all inputs, in order.
+        """)
+
+    @OptionGroup var modelOption: ModelOption
+    @OptionGroup var sources: DataSourceOptions
+    @OptionGroup var methodOptions: MethodOptions
+    @OptionGroup var runOptions: RunOptions
+
+    @Option(help: ArgumentHelp("Where to write the CSV ('-' = standard output).", valueName: "path"))
+    var output: String = "-"
+
+    func run() throws {
+        var clock = StageClock()
+        let model = try modelOption.load()
+        let explainer = try methodOptions.explainer(for: model)
+        let writer = try AtomicFileWriter(path: output)
+        clock.lap("loading")
+        var rows = 0
+        try sources.forEachBatch(for: model) { batch in
+            clock.lap("reading")
+            let attributions = try explainer.explain(batch, threads: runOptions.threadCount)
+            clock.lap("attributing", rows: batch.rowCount)
+            try writer.write(AttributionCSVWriter.attributions(attributions, featureNames: model.displayFeatureNames,
+                                                               firstRow: rows, includeHeader: rows == 0))
+            rows += batch.rowCount
+            clock.lap("writing")
+        }
+        try writer.commit()
+        clock.lap("writing")
+        runOptions.report(clock.summary)
+    }
+}
