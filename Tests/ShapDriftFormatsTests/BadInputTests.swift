@@ -83,7 +83,7 @@ struct BadInputTests {
     @Test("non-finite thresholds and leaf values are refused")
     func nonFiniteValues() throws {
         let threshold = try xgboostError(marker: "NaN", replacing("split_conditions", at: 0, with: 123456.75))
-        #expect(threshold.message.contains("threshold nan is not finite"))
+        #expect(threshold.message.contains("threshold nan is not a number"))
         let leafError = try xgboostError(marker: "Infinity") { tree in
             let left = tree["left_children"] as? [Int] ?? []
             let leaf = left.firstIndex(of: -1) ?? 0

@@ -11,14 +11,17 @@ from sklearn.datasets import make_classification, make_regression
 from sklearn.ensemble import (ExtraTreesClassifier, ExtraTreesRegressor, GradientBoostingClassifier,
                               GradientBoostingRegressor, HistGradientBoostingClassifier,
                               HistGradientBoostingRegressor, RandomForestClassifier, RandomForestRegressor)
-from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import (ElasticNet, GammaRegressor, Lasso, LinearRegression, LogisticRegression,
+                                  PoissonRegressor, Ridge, SGDClassifier, SGDRegressor, TweedieRegressor)
 from sklearn.neighbors import KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.svm import LinearSVC, LinearSVR
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from conftest import FIXTURES, explain, per_output, predict, run_shapdrift, write_csv
-from shapdrift_export import export_model, model_document
+from shapdrift_export import export_model, exporter, model_document
 
 FEATURES = [f"x {i}" for i in range(6)]
 
@@ -36,12 +39,25 @@ def classification_data(classes=2):
     return pd.DataFrame(X, columns=FEATURES), y
 
 
+def glm_data(family):
+    """Targets for a generalized linear model: Poisson counts, or positive gamma-distributed values."""
+    X, _ = make_regression(n_samples=400, n_features=6, noise=5.0, random_state=1)
+    rng = np.random.default_rng(3)
+    mean = np.exp(0.3 * X[:, 0] - 0.2 * X[:, 1] + 0.1 * X[:, 4] + 0.5)
+    y = rng.poisson(mean).astype(float) if family == "poisson" else rng.gamma(2.0, mean / 2.0)
+    return pd.DataFrame(X, columns=FEATURES), y
+
+
 def raw_output(model, X):
-    """The space shap explains: decision function for GB, HGB and logistic models, class
-    probabilities for forest and tree classifiers, the prediction for regressors."""
+    """The space shap explains: decision function for GB, HGB and linear classifiers, class
+    probabilities for forest and tree classifiers, the linear predictor (scikit-learn's own link
+    applied to its prediction) for GLMs, the prediction for regressors."""
     name = type(model).__name__
-    if name in ("GradientBoostingClassifier", "HistGradientBoostingClassifier", "LogisticRegression"):
+    if name in ("GradientBoostingClassifier", "HistGradientBoostingClassifier", "LogisticRegression", "SGDClassifier",
+                "LinearSVC"):
         return np.asarray(model.decision_function(X)).reshape(len(X), -1)
+    if name in ("PoissonRegressor", "GammaRegressor", "TweedieRegressor"):
+        return np.asarray(model._base_loss.link.link(model.predict(X))).reshape(len(X), -1)
     if hasattr(model, "predict_proba"):
         return model.predict_proba(X)
     return np.asarray(model.predict(X)).reshape(len(X), -1)
@@ -69,6 +85,28 @@ LINEAR_CASES = {
     "ElasticNet": (lambda: ElasticNet(alpha=0.3, l1_ratio=0.4), regression_data),
     "LogisticRegression": (lambda: LogisticRegression(max_iter=5000), classification_data),
     "LogisticRegression-multinomial": (lambda: LogisticRegression(max_iter=5000), lambda: classification_data(3)),
+    "SGDClassifier-log_loss": (lambda: SGDClassifier(loss="log_loss", random_state=0), classification_data),
+    "SGDClassifier-log_loss-multiclass": (lambda: SGDClassifier(loss="log_loss", random_state=0), lambda: classification_data(3)),
+    "SGDClassifier-hinge": (lambda: SGDClassifier(random_state=0), classification_data),
+    "SGDRegressor": (lambda: SGDRegressor(random_state=0), regression_data),
+    "LinearSVC": (lambda: LinearSVC(C=0.5), classification_data),
+    "LinearSVC-multiclass": (lambda: LinearSVC(C=0.5), lambda: classification_data(3)),
+    "LinearSVR": (lambda: LinearSVR(C=2.0, max_iter=20000, random_state=0), regression_data),
+    "PoissonRegressor": (lambda: PoissonRegressor(alpha=0.01), lambda: glm_data("poisson")),
+    "GammaRegressor": (lambda: GammaRegressor(alpha=0.01), lambda: glm_data("gamma")),
+    "TweedieRegressor-power0": (lambda: TweedieRegressor(power=0.0, alpha=0.01), regression_data),
+    "TweedieRegressor-power1.5": (lambda: TweedieRegressor(power=1.5, alpha=0.01), lambda: glm_data("gamma")),
+    "TweedieRegressor-power0-log-link": (lambda: TweedieRegressor(power=0.0, link="log", alpha=0.01), lambda: glm_data("gamma")),
+}
+
+# output_transform of each linear case, from scikit-learn's definitions (predict_proba, link).
+LINEAR_TRANSFORMS = {
+    "LinearRegression": "identity", "Ridge": "identity", "Lasso": "identity", "ElasticNet": "identity",
+    "LogisticRegression": "logistic", "LogisticRegression-multinomial": "softmax",
+    "SGDClassifier-log_loss": "logistic", "SGDClassifier-log_loss-multiclass": "logistic", "SGDClassifier-hinge": "identity",
+    "SGDRegressor": "identity", "LinearSVC": "identity", "LinearSVC-multiclass": "identity", "LinearSVR": "identity",
+    "PoissonRegressor": "exponential", "GammaRegressor": "exponential", "TweedieRegressor-power0": "identity",
+    "TweedieRegressor-power1.5": "exponential", "TweedieRegressor-power0-log-link": "exponential",
 }
 
 
@@ -262,3 +300,196 @@ def test_shared_fixture_models_reproduce_shaps_recorded_values(case, tmp_path):
     scale = max(1.0, float(reference[current.columns].abs().to_numpy().max()))
     assert np.max(np.abs(values[:, 0, :] - reference[current.columns].to_numpy())) <= 1e-6 * scale
     assert np.max(np.abs(base[0] - reference["base_value"].to_numpy())) <= 1e-6 * scale
+
+
+@pytest.mark.parametrize("case", sorted(LINEAR_CASES))
+def test_linear_output_transform_turns_the_raw_output_into_the_estimators_prediction(case, tmp_path):
+    model, X, path = fitted_and_exported(LINEAR_CASES, case, tmp_path)
+    document = json.loads(open(path).read())
+    assert document["output_transform"] == LINEAR_TRANSFORMS[case]
+    assert document["n_outputs"] == (len(model.classes_) if getattr(model, "classes_", ()) is not None
+                                     and len(getattr(model, "classes_", ())) > 2 else 1)
+    raw = predict(path, write_csv(X, tmp_path / "data.csv"), tmp_path)
+    transform = document["output_transform"]
+    if transform == "exponential":
+        assert np.max(np.abs(np.exp(raw[:, 0]) / model.predict(X) - 1)) <= 1e-9
+    elif transform == "identity" and not hasattr(model, "classes_"):
+        assert np.max(np.abs(raw[:, 0] - model.predict(X))) <= 1e-9 * max(1.0, float(np.max(np.abs(raw))))
+    elif transform == "logistic":
+        probabilities = 1 / (1 + np.exp(-raw))
+        if probabilities.shape[1] == 1:
+            probabilities = np.hstack([1 - probabilities, probabilities])
+        else:  # one-vs-rest: scikit-learn normalises the per-class sigmoids
+            probabilities /= probabilities.sum(axis=1, keepdims=True)
+        assert np.max(np.abs(probabilities - model.predict_proba(X))) <= 1e-9
+    elif transform == "softmax":
+        probabilities = np.exp(raw - raw.max(axis=1, keepdims=True))
+        assert np.max(np.abs(probabilities / probabilities.sum(axis=1, keepdims=True) - model.predict_proba(X))) <= 1e-9
+    else:  # a classifier without probabilities: the predicted class is the largest margin
+        assert transform == "identity"
+        labels = (raw[:, 0] > 0).astype(int) if raw.shape[1] == 1 else raw.argmax(axis=1)
+        assert np.array_equal(model.classes_[labels], model.predict(X))
+
+
+@pytest.mark.parametrize("power, link, expected", [(0.0, "auto", "identity"), (-1.0, "auto", "identity"), (0.5, "auto", "log"),
+                                                   (1.0, "auto", "log"), (2.0, "auto", "log"), (3.0, "auto", "log"),
+                                                   (0.0, "log", "log"), (1.5, "identity", "identity")])
+def test_tweedie_link_follows_scikit_learns_rule(power, link, expected):
+    X, y = glm_data("gamma")
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # an identity link with power 1.5 converges badly; only its link matters
+        model = TweedieRegressor(power=power, link=link, alpha=0.01, max_iter=300).fit(X, y)
+    assert {"LogLink": "log", "IdentityLink": "identity"}[type(model._base_loss.link).__name__] == expected
+    assert model_document(model)["output_transform"] == {"log": "exponential", "identity": "identity"}[expected]
+
+
+def unfitted_estimators():
+    import lightgbm
+    import xgboost
+    return [LinearRegression(), Ridge(), Lasso(), ElasticNet(), LogisticRegression(), SGDClassifier(), SGDRegressor(),
+            LinearSVC(), LinearSVR(), PoissonRegressor(), GammaRegressor(), TweedieRegressor(), DecisionTreeRegressor(),
+            DecisionTreeClassifier(), RandomForestRegressor(), RandomForestClassifier(), ExtraTreesRegressor(),
+            ExtraTreesClassifier(), GradientBoostingRegressor(), GradientBoostingClassifier(), HistGradientBoostingRegressor(),
+            HistGradientBoostingClassifier(), make_pipeline(StandardScaler(), Ridge()), xgboost.XGBRegressor(),
+            xgboost.XGBClassifier(), lightgbm.LGBMRegressor(), lightgbm.LGBMClassifier()]
+
+
+@pytest.mark.parametrize("model", unfitted_estimators(), ids=lambda model: type(model).__name__)
+def test_an_unfitted_estimator_is_refused_clearly(model, tmp_path):
+    name = "Pipeline" if type(model).__name__ == "Pipeline" else type(model).__name__
+    expected = "StandardScaler" if name == "Pipeline" else name
+    with pytest.raises(NotFittedError, match=rf"^{expected} is not fitted: call fit\(\) before export_model$"):
+        export_model(model, tmp_path / "model.json")
+    assert os.listdir(tmp_path) == []
+
+
+class HalfWritingBooster:
+    """Looks like an xgboost Booster to export_model; writes part of a file, then fails."""
+    __module__ = "xgboost.core"
+
+    def save_model(self, path):
+        with open(path, "w") as handle:
+            handle.write('{"learner": {"gradient_booster": ')
+        raise OSError("disk full")
+
+
+def test_a_failed_native_export_leaves_no_file_and_no_temporary(tmp_path):
+    with pytest.raises(OSError, match="disk full"):
+        export_model(HalfWritingBooster(), tmp_path / "model.json")
+    assert os.listdir(tmp_path) == []
+    (tmp_path / "model.json").write_text("the previous model\n")
+    with pytest.raises(OSError, match="disk full"):
+        export_model(HalfWritingBooster(), tmp_path / "model.json")
+    assert os.listdir(tmp_path) == ["model.json"] and (tmp_path / "model.json").read_text() == "the previous model\n"
+
+
+def test_a_failed_json_export_leaves_no_file_and_no_temporary(tmp_path, monkeypatch):
+    X, y = regression_data()
+    model = Ridge().fit(X, y)
+
+    def write_half(document, handle):
+        handle.write(json.dumps(document)[:40])
+        raise RuntimeError("interrupted")
+    monkeypatch.setattr(exporter, "_write_document", write_half)
+    with pytest.raises(RuntimeError, match="interrupted"):
+        export_model(model, tmp_path / "model.json")
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_successful_export_leaves_only_its_file_with_ordinary_permissions(tmp_path):
+    import xgboost
+    X, y = regression_data()
+    export_model(Ridge().fit(X, y), tmp_path / "model.json")
+    booster = xgboost.train({"nthread": 1}, xgboost.DMatrix(X, label=y), num_boost_round=2)
+    export_model(booster, tmp_path / "xgb.json")
+    assert sorted(os.listdir(tmp_path)) == ["model.json", "xgb.json"]
+    json.loads((tmp_path / "xgb.json").read_text())  # xgboost kept JSON: the temporary had the same extension
+    umask = os.umask(0)
+    os.umask(umask)
+    assert os.stat(tmp_path / "model.json").st_mode & 0o777 == 0o666 & ~umask
+
+
+def split_on_nan_data():
+    """Targets that depend mostly on whether `x 2` is missing, so HistGradientBoosting splits
+    "on NaNs" (every value left, missing right), whose threshold is +inf."""
+    frame, y = regression_data()
+    frame.iloc[::5, 2] = np.nan
+    missing = frame["x 2"].isna().to_numpy()
+    return frame, y + 1000.0 * missing, (missing | (frame["x 0"].to_numpy() > 1.0)).astype(int)
+
+
+@pytest.mark.parametrize("kind", ["regressor", "classifier"])
+def test_hist_gradient_boosting_with_infinite_thresholds_exports_and_matches_shap(kind, tmp_path):
+    X, y, labels = split_on_nan_data()
+    if kind == "regressor":
+        model = HistGradientBoostingRegressor(max_iter=20, random_state=0).fit(X, y)
+    else:
+        model = HistGradientBoostingClassifier(max_iter=20, random_state=0).fit(X, labels)
+    thresholds = np.concatenate([predictor.nodes["num_threshold"][predictor.nodes["is_leaf"] == 0]
+                                 for iteration in model._predictors for predictor in iteration])
+    assert np.any(np.isposinf(thresholds))
+    path = export_model(model, tmp_path / "model.json")
+    text = open(path).read()
+    assert "Infinity" in text and "NaN" not in text
+    exported = np.concatenate([np.array(tree["threshold"]) for tree in json.loads(text)["tree_ensemble"]["trees"]])
+    assert np.array_equal(np.sort(exported[np.isinf(exported)]), np.sort(thresholds[np.isinf(thresholds)]))
+    data = write_csv(X.head(120), tmp_path / "data.csv")
+    values, base = per_output(explain(path, data, tmp_path), FEATURES)
+    check_attributions(values, base, *shap_tree_reference(model, X.head(120)))
+    raw = raw_output(model, X.head(120))
+    assert np.max(np.abs(values.sum(axis=2) + base - raw)) <= 1e-9 * max(1.0, float(np.max(np.abs(raw))))
+    ours = predict(path, write_csv(X, tmp_path / "all.csv"), tmp_path)
+    assert np.max(np.abs(ours - raw_output(model, X))) <= 1e-9 * max(1.0, float(np.max(np.abs(ours))))
+
+
+def test_negative_infinite_thresholds_are_written_and_read_and_nan_ones_refused(tmp_path):
+    X, y, _ = split_on_nan_data()
+    model = HistGradientBoostingRegressor(max_iter=3, random_state=0).fit(X, y)
+    document = model_document(model)
+    tree = document["tree_ensemble"]["trees"][0]
+    tree["threshold"][0] = -np.inf  # every finite value goes right at the root
+    path = tmp_path / "model.json"
+    with open(path, "w") as handle:
+        exporter._write_document(document, handle)
+    assert "-Infinity" in path.read_text()
+    assert json.loads(path.read_text())["tree_ensemble"]["trees"][0]["threshold"][0] == -np.inf
+    assert run_shapdrift("inspect", "--model", path).returncode == 0
+    predict(path, write_csv(X.head(5), tmp_path / "data.csv"), tmp_path)
+
+    tree["threshold"][0] = float("nan")
+    with open(path, "w") as handle:
+        json.dump(document, handle)
+    result = run_shapdrift("inspect", "--model", path, check=False)
+    assert result.returncode == 2 and "split threshold nan is not a number" in result.stderr
+
+    broken = HistGradientBoostingRegressor(max_iter=3, random_state=0).fit(X, y)
+    nodes = broken._predictors[0][0].nodes
+    nodes["num_threshold"][np.flatnonzero(nodes["is_leaf"] == 0)[0]] = np.nan
+    with pytest.raises(ValueError, match="threshold is NaN"):
+        export_model(broken, tmp_path / "broken.json")
+    assert not os.path.exists(tmp_path / "broken.json")
+    with pytest.raises(ValueError, match=r"linear.coefficients\[0\]\[1\] is inf"):
+        ridge = Ridge().fit(X.fillna(0.0), y)
+        ridge.coef_[1] = np.inf
+        export_model(ridge, tmp_path / "ridge.json")
+
+
+@pytest.mark.parametrize("case", ["HistGradientBoostingRegressor", "RandomForestClassifier"])
+def test_a_model_fitted_on_arrays_is_exported_without_names_and_explained_by_column_order(case, tmp_path):
+    make_model, make_data = TREE_CASES[case]
+    X, y = make_data()
+    model = make_model().fit(X.to_numpy(), y)
+    assert not hasattr(model, "feature_names_in_")
+    path = export_model(model, tmp_path / "model.json")
+    assert json.loads(open(path).read())["feature_names"] is None
+    # Columns are taken in order, whatever the header calls them (this build names the
+    # attribution columns f0, f1, … for a model without names).
+    data = write_csv(X.head(50).set_axis([f"column {i}" for i in range(X.shape[1])], axis=1), tmp_path / "data.csv")
+    attributions = explain(path, data, tmp_path)
+    columns = [c for c in attributions.columns if c not in ("row", "output", "base_value")]
+    assert len(columns) == X.shape[1]
+    values, base = per_output(attributions, columns)
+    check_attributions(values, base, *shap_tree_reference(model, X.head(50).to_numpy()))
+    raw = raw_output(model, X.head(50).to_numpy())
+    assert np.max(np.abs(values.sum(axis=2) + base - raw)) <= 1e-9 * max(1.0, float(np.max(np.abs(raw))))

@@ -37,8 +37,8 @@ public struct TreeStructureError: Error, CustomStringConvertible, Sendable {
 ///
 /// Every loader goes through here, so every format gets the same guarantees: child indices in
 /// range, every node reached at most once from the root (no cycles, no shared subtrees), split
-/// features the model has, finite thresholds, leaf values and covers. The attribution kernels rely
-/// on these and do no checking of their own.
+/// features the model has, numerical thresholds that are not NaN (±infinity is allowed), finite
+/// leaf values and covers. The attribution kernels rely on these and do no checking of their own.
 public struct TreeEnsembleBuilder {
     /// Deeper trees are refused: TreeSHAP's scratch memory grows with the square of the depth.
     public static let maximumDepth = 1024
@@ -151,8 +151,10 @@ public struct TreeEnsembleBuilder {
                 guard tree.categories[node] != nil else {
                     throw TreeStructureError(node: node, message: "categorical split without a category set")
                 }
-            } else if !tree.threshold[node].isFinite {
-                throw TreeStructureError(node: node, message: "split threshold \(tree.threshold[node]) is not finite")
+            } else if tree.threshold[node].isNaN {
+                // ±infinity is a legal numerical threshold (scikit-learn's HistGradientBoosting
+                // bins end at ±inf, LightGBM writes `inf`): every finite value goes one way.
+                throw TreeStructureError(node: node, message: "split threshold \(tree.threshold[node]) is not a number")
             }
             stack.append((leftChild, depth + 1))
             stack.append((rightChild, depth + 1))

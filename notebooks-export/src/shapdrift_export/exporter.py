@@ -1,12 +1,19 @@
 """Writes models in the ShapDrift JSON schema (docs/shapdrift-json.md in the ShapDrift repository).
 
 Output spaces follow shap's TreeExplainer and LinearExplainer: regressors their prediction,
-GradientBoosting*, HistGradientBoosting* and logistic models their raw decision function
-(log-odds, or per-class margins), RandomForest/ExtraTrees/DecisionTree classifiers their class
+GradientBoosting*, HistGradientBoosting* and linear classifiers their raw decision function
+(log-odds, or per-class margins), generalized linear models their linear predictor (the log of
+the mean for a log link), RandomForest/ExtraTrees/DecisionTree classifiers their class
 probabilities (one output per class).
+
+Every file is written to a temporary file beside its destination and renamed into place, so a
+failed export leaves neither a half-written file nor the temporary behind.
 """
+import contextlib
 import json
+import math
 import os
+import secrets
 
 import numpy as np
 
@@ -14,13 +21,16 @@ SCHEMA_VERSION = 1
 
 SUPPORTED_ESTIMATORS = (
     "LinearRegression", "Ridge", "Lasso", "ElasticNet", "LogisticRegression",
+    "SGDClassifier", "SGDRegressor", "LinearSVC", "LinearSVR",
+    "PoissonRegressor", "GammaRegressor", "TweedieRegressor",
     "DecisionTreeRegressor", "DecisionTreeClassifier", "RandomForestRegressor", "RandomForestClassifier",
     "ExtraTreesRegressor", "ExtraTreesClassifier", "GradientBoostingRegressor", "GradientBoostingClassifier",
     "HistGradientBoostingRegressor", "HistGradientBoostingClassifier",
     "Pipeline(StandardScaler, linear model)", "xgboost.Booster / XGBModel", "lightgbm.Booster / LGBMModel",
 )
 
-_LINEAR = {"LinearRegression", "Ridge", "Lasso", "ElasticNet", "LogisticRegression"}
+_LINEAR = {"LinearRegression", "Ridge", "Lasso", "ElasticNet", "LogisticRegression", "SGDClassifier", "SGDRegressor",
+           "LinearSVC", "LinearSVR", "PoissonRegressor", "GammaRegressor", "TweedieRegressor"}
 _FORESTS = {"RandomForestRegressor", "RandomForestClassifier", "ExtraTreesRegressor", "ExtraTreesClassifier"}
 
 
@@ -34,50 +44,128 @@ def export_model(model, path, feature_names=None, feature_means=None):
         trained on a pandas DataFrame), else none (ShapDrift then takes data columns in order).
     feature_means: for linear models, the training means to measure attributions from (linear
         SHAP's background), so `shapdrift explain` needs no `--background`.
-    Raises TypeError for any other kind of model, naming the supported ones.
+    Raises TypeError for any other kind of model, naming the supported ones, and NotFittedError
+    (a ValueError and AttributeError) for a supported estimator that is not fitted. The file is
+    written to a temporary beside `path` and renamed into place: on any error `path` is left as
+    it was and the temporary is removed.
     """
     path = os.fspath(path)
-    native = _save_native(model, path)
-    if native:
+    if _is_native(model):
+        _check_fitted(model)
+        booster = _native_booster(model)
+        with _atomic_output(path) as temporary:
+            booster.save_model(temporary)
         return path
     document = model_document(model, feature_names=feature_names, feature_means=feature_means)
-    temporary = f"{path}.tmp"
-    with open(temporary, "w") as handle:
-        json.dump(document, handle, allow_nan=False)
-        handle.write("\n")
-    os.replace(temporary, path)
+    with _atomic_output(path) as temporary:
+        with open(temporary, "w") as handle:
+            _write_document(document, handle)
     return path
+
+
+def _write_document(document, handle):
+    # allow_nan: ±inf split thresholds are written as the bare tokens Infinity / -Infinity (the
+    # only non-finite numbers a document can hold: _check_numbers refused every other one).
+    json.dump(document, handle, allow_nan=True)
+    handle.write("\n")
+
+
+@contextlib.contextmanager
+def _atomic_output(path):
+    """Yields a temporary path beside `path` (same directory, same extension: xgboost picks its
+    format by extension); renames it onto `path` when the block succeeds, removes it otherwise."""
+    directory, base = os.path.split(os.path.abspath(path))
+    extension = os.path.splitext(base)[1]
+    while True:
+        temporary = os.path.join(directory, f".{base}.{secrets.token_hex(6)}.tmp{extension}")
+        try:
+            # Created here (mode 0666 less the umask, as open() would) so the name is ours.
+            os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            break
+        except FileExistsError:
+            continue
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(temporary)
+        raise
 
 
 def model_document(model, feature_names=None, feature_means=None):
     """The ShapDrift JSON document of a scikit-learn model, as a dict."""
     name = type(model).__name__
     if name == "Pipeline":
-        return _pipeline_document(model, feature_names, feature_means)
-    if name in _LINEAR:
-        coefficients = np.atleast_2d(np.asarray(model.coef_, dtype=np.float64))
-        intercept = np.atleast_1d(np.asarray(model.intercept_, dtype=np.float64)) * np.ones(coefficients.shape[0])
-        return _linear_document(model, coefficients, intercept, feature_names, feature_means)
-    if name in ("DecisionTreeRegressor", "DecisionTreeClassifier") or name in _FORESTS:
-        return _forest_document(model, feature_names)
-    if name in ("GradientBoostingRegressor", "GradientBoostingClassifier"):
-        return _gradient_boosting_document(model, feature_names)
-    if name in ("HistGradientBoostingRegressor", "HistGradientBoostingClassifier"):
-        return _hist_gradient_boosting_document(model, feature_names)
-    raise TypeError(f"cannot export {type(model).__module__}.{name}; supported: {', '.join(SUPPORTED_ESTIMATORS)}")
+        document = _pipeline_document(model, feature_names, feature_means)
+    elif name in _LINEAR:
+        _check_fitted(model)
+        coefficients, intercept = _linear_parameters(model)
+        document = _linear_document(model, coefficients, intercept, feature_names, feature_means)
+    elif name in ("DecisionTreeRegressor", "DecisionTreeClassifier") or name in _FORESTS:
+        _check_fitted(model)
+        document = _forest_document(model, feature_names)
+    elif name in ("GradientBoostingRegressor", "GradientBoostingClassifier"):
+        _check_fitted(model)
+        document = _gradient_boosting_document(model, feature_names)
+    elif name in ("HistGradientBoostingRegressor", "HistGradientBoostingClassifier"):
+        _check_fitted(model)
+        document = _hist_gradient_boosting_document(model, feature_names)
+    else:
+        raise TypeError(f"cannot export {type(model).__module__}.{name}; supported: {', '.join(SUPPORTED_ESTIMATORS)}")
+    _check_numbers(document)
+    return document
 
 
-def _save_native(model, path):
-    module = type(model).__module__
-    if module.startswith("xgboost"):
-        booster = model.get_booster() if hasattr(model, "get_booster") else model
-        booster.save_model(path)
-        return True
-    if module.startswith("lightgbm"):
-        booster = model.booster_ if hasattr(model, "booster_") else model
-        booster.save_model(path)
-        return True
-    return False
+def _check_fitted(model):
+    """Raises NotFittedError "<estimator> is not fitted: call fit() before export_model"."""
+    if not hasattr(model, "fit"):
+        return  # an xgboost/LightGBM Booster: made by training or loading, so it holds a model
+    try:
+        from sklearn.exceptions import NotFittedError
+        from sklearn.utils.validation import check_is_fitted
+    except ImportError:  # an XGBoost/LightGBM estimator without scikit-learn installed
+        if hasattr(model, "__sklearn_is_fitted__") and not model.__sklearn_is_fitted__():
+            raise ValueError(f"{type(model).__name__} is not fitted: call fit() before export_model") from None
+        return
+    try:
+        check_is_fitted(model)
+    except NotFittedError as error:
+        raise NotFittedError(f"{type(model).__name__} is not fitted: call fit() before export_model") from error
+
+
+def _check_numbers(document):
+    """Every number finite, except split thresholds, which may be ±inf (never NaN)."""
+    def visit(value, where, threshold):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                visit(item, f"{where}.{key}" if where else key, key == "threshold")
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                visit(item, f"{where}[{index}]", threshold)
+        elif isinstance(value, float) and (math.isnan(value) or (math.isinf(value) and not threshold)):
+            raise ValueError(f"cannot export {document.get('estimator')}: {where} is {value}; ShapDrift needs "
+                             "finite numbers (split thresholds may be ±inf, never NaN)")
+    visit(document, "", False)
+
+
+def _is_native(model):
+    return type(model).__module__.startswith(("xgboost", "lightgbm"))
+
+
+def _native_booster(model):
+    if type(model).__module__.startswith("xgboost"):
+        return model.get_booster() if hasattr(model, "get_booster") else model
+    return model.booster_ if hasattr(model, "fit") else model
+
+
+def _linear_parameters(model):
+    """(coefficients (outputs, features), intercept (outputs,)) in float64. coef_ is 1-d for
+    regressors and GLMs, (1, n) for a binary classifier, (classes, n) for a multi-class one; a
+    scalar intercept_ (GLMs, fit_intercept=False) serves every output."""
+    coefficients = np.atleast_2d(np.asarray(model.coef_, dtype=np.float64))
+    intercept = np.atleast_1d(np.asarray(model.intercept_, dtype=np.float64)) * np.ones(coefficients.shape[0])
+    return coefficients, intercept
 
 
 def _names(model, feature_names, count):
@@ -106,12 +194,8 @@ def _header(model, kind, count, outputs, transform, feature_names):
 
 def _linear_document(model, coefficients, intercept, feature_names, feature_means):
     count = coefficients.shape[1]
-    name = type(model).__name__
-    if name == "LogisticRegression":
-        transform = "logistic" if coefficients.shape[0] == 1 else "softmax"
-    else:
-        transform = "identity"
-    document = _header(model, "linear", count, coefficients.shape[0], transform, feature_names)
+    document = _header(model, "linear", count, coefficients.shape[0], _linear_transform(model, coefficients.shape[0]),
+                       feature_names)
     document["linear"] = {"coefficients": coefficients.tolist(), "intercept": intercept.tolist()}
     if feature_means is not None:
         means = np.asarray(feature_means, dtype=np.float64).ravel()
@@ -119,6 +203,33 @@ def _linear_document(model, coefficients, intercept, feature_names, feature_mean
             raise ValueError(f"{means.shape[0]} feature means for a model with {count} features")
         document["linear"]["feature_means"] = means.tolist()
     return document
+
+
+def _linear_transform(model, outputs):
+    """How the raw output (X @ coef_ + intercept_, what is explained) becomes the prediction."""
+    name = type(model).__name__
+    if name == "LogisticRegression":
+        # Multinomial with several classes (scikit-learn >= 1.7 has no one-vs-rest option here).
+        return "logistic" if outputs == 1 else "softmax"
+    if name == "SGDClassifier":
+        # log_loss: predict_proba = sigmoid of each class's margin (one-vs-rest; with several
+        # classes scikit-learn then divides by their sum). Other losses have no probability
+        # model: the decision function itself.
+        return "logistic" if model.loss == "log_loss" else "identity"
+    if name in ("PoissonRegressor", "GammaRegressor"):
+        return "exponential"
+    if name == "TweedieRegressor":
+        return "exponential" if _tweedie_link(model) == "log" else "identity"
+    # Linear regressors: the prediction; LinearSVC/LinearSVR: the raw decision function.
+    return "identity"
+
+
+def _tweedie_link(model):
+    """scikit-learn's rule (TweedieRegressor._get_loss): link="auto" is identity for power <= 0
+    and log for power > 0; "identity" and "log" are taken as given."""
+    if model.link == "auto":
+        return "identity" if model.power <= 0 else "log"
+    return model.link
 
 
 def _pipeline_document(pipeline, feature_names, feature_means):
@@ -129,8 +240,9 @@ def _pipeline_document(pipeline, feature_names, feature_means):
         raise TypeError("a Pipeline is exported only as StandardScaler followed by a linear model; "
                         f"supported: {', '.join(SUPPORTED_ESTIMATORS)}")
     scaler, linear = steps
-    coefficients = np.atleast_2d(np.asarray(linear.coef_, dtype=np.float64))
-    intercept = np.atleast_1d(np.asarray(linear.intercept_, dtype=np.float64)) * np.ones(coefficients.shape[0])
+    _check_fitted(scaler)
+    _check_fitted(linear)
+    coefficients, intercept = _linear_parameters(linear)
     scale = scaler.scale_ if scaler.with_std and scaler.scale_ is not None else np.ones(coefficients.shape[1])
     mean = scaler.mean_ if scaler.with_mean and scaler.mean_ is not None else np.zeros(coefficients.shape[1])
     folded = coefficients / scale
@@ -219,6 +331,10 @@ def _hist_gradient_boosting_document(model, feature_names):
                 raise TypeError("HistGradientBoosting models with categorical splits are not supported yet; "
                                 "only numerical splits are exported")
             leaf = nodes["is_leaf"].astype(bool)
+            if np.any(np.isnan(nodes["num_threshold"][~leaf])):
+                raise ValueError("cannot export a HistGradientBoosting split whose threshold is NaN")
+            # A split "on NaNs" (every value left, missing right) has threshold +inf: kept as
+            # is, and written as the JSON token Infinity.
             trees.append({
                 "children_left": np.where(leaf, -1, nodes["left"].astype(np.int64)).tolist(),
                 "children_right": np.where(leaf, -1, nodes["right"].astype(np.int64)).tolist(),
