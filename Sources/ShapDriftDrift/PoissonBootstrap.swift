@@ -8,9 +8,9 @@ import ShapDriftCore
 /// Poisson bootstrap (Hanley & MacGibbon 2006; Chamandy et al., "Estimating uncertainty for
 /// massive data streams", 2012): each replicate gives row r a weight w ~ Poisson(1) instead of
 /// resampling, which approximates the multinomial bootstrap and needs no second pass. A weight is
-/// a pure function of (seed, global row index, replicate), so the replicates do not depend on
-/// chunking or threads; per chunk their sums are one BLAS product S += Wᵀ·|Φ|, so differently
-/// chunked runs agree to rounding (~1e-15), not bit for bit.
+/// a pure function of (seed, the row's `RecordKey`, replicate), so the replicates do not depend on
+/// chunking, threads, or which shard read the row; per chunk their sums are one BLAS product
+/// S += Wᵀ·|Φ|, so differently chunked runs agree to rounding (~1e-15), not bit for bit.
 public struct PoissonBootstrap: Sendable {
     public let replicates: Int
     public let seed: UInt64
@@ -29,11 +29,13 @@ public struct PoissonBootstrap: Sendable {
         weightTotals = [Double](repeating: 0, count: replicates)
     }
 
-    /// Adds a chunk whose first row has global index `firstRow`. The replicates are split into
+    /// Adds a chunk of rows with their record keys (one per row). The replicates are split into
     /// slices run on `threads` cores; each slice draws its weights a few hundred rows at a time
     /// and multiplies them into its rows of the sums with single-threaded BLAS products.
-    public mutating func add(_ attributions: AttributionBatch, firstRow: Int, threads: Int = 1) {
+    /// - Complexity: O(rows × replicates × outputs × features).
+    public mutating func add(_ attributions: AttributionBatch, recordKeys: [UInt64], threads: Int = 1) {
         let rows = attributions.rowCount
+        precondition(recordKeys.count == rows)
         guard replicates > 0, rows > 0 else { return }
         precondition(attributions.numOutputs * attributions.numFeatures == width)
         let magnitudes = attributions.values.map { abs($0) }
@@ -57,7 +59,7 @@ public struct PoissonBootstrap: Sendable {
                         for chunk in stride(from: 0, to: rows, by: chunkRows) {
                             let chunkCount = min(chunkRows, rows - chunk)
                             for row in 0..<chunkCount {
-                                let rowKey = SplitMix64.mix(seed &+ SplitMix64.mix(UInt64(firstRow + chunk + row)))
+                                let rowKey = SplitMix64.mix(seed &+ recordKeys[chunk + row])
                                 for offset in 0..<count {
                                     let replicate = UInt64(first + offset)
                                     let weight = Self.poisson1(SplitMix64.mix(rowKey ^ (replicate &* SplitMix64.increment)), cumulative: cumulative)

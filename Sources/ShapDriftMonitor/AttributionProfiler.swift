@@ -92,7 +92,7 @@ public struct AttributionProfiler: Sendable {
             if let (output, feature) = profile.overflowedSummary() {
                 throw .input(overflowError(output: output, feature: feature, batch: batch, attributions: attributions))
             }
-            bootstrap?.add(attributions, firstRow: rowsSeen, threads: threads)
+            bootstrap?.add(attributions, recordKeys: batch.recordKeys, threads: threads)
             timings.folding += StageTimings.now() - mark
             rowsSeen += batch.rowCount
             mark = StageTimings.now()

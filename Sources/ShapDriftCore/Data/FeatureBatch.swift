@@ -11,14 +11,25 @@ public struct FeatureBatch: Sendable {
     /// The file the rows came from (as the user named it), for error messages; every row of a
     /// batch comes from one file.
     public var file: String
+    /// Each row's `RecordKey`: its identity, independent of its position in the run.
+    public var recordKeys: [UInt64]
 
+    /// - Parameter recordKeys: one per row; `nil` keys each row by `file` and its line.
     /// - Precondition: `numFeatures > 0` and `values.count == sourceLines.count × numFeatures`.
-    public init(numFeatures: Int, values: [Double] = [], sourceLines: [Int] = [], file: String = "<memory>") {
+    public init(numFeatures: Int, values: [Double] = [], sourceLines: [Int] = [], file: String = "<memory>",
+                recordKeys: [UInt64]? = nil) {
         precondition(numFeatures > 0 && values.count == sourceLines.count * numFeatures)
+        precondition(recordKeys == nil || recordKeys?.count == sourceLines.count)
         self.numFeatures = numFeatures
         self.values = values
         self.sourceLines = sourceLines
         self.file = file
+        if let recordKeys {
+            self.recordKeys = recordKeys
+        } else {
+            let source = RecordKey.hash(file.utf8)
+            self.recordKeys = sourceLines.map { RecordKey.position(source: source, line: $0) }
+        }
     }
 
     /// Rows given in memory, numbered 1, 2, … for messages.
@@ -40,5 +51,6 @@ public struct FeatureBatch: Sendable {
         precondition(other.numFeatures == numFeatures)
         values += other.values
         sourceLines += other.sourceLines
+        recordKeys += other.recordKeys
     }
 }

@@ -27,7 +27,8 @@ public final class InMemoryFeatureSource: FeatureSource {
         let take = min(maxRows, batch.rowCount - offset)
         let width = batch.numFeatures
         let piece = FeatureBatch(numFeatures: width, values: Array(batch.values[(offset * width)..<((offset + take) * width)]),
-                                 sourceLines: Array(batch.sourceLines[offset..<(offset + take)]), file: batch.file)
+                                 sourceLines: Array(batch.sourceLines[offset..<(offset + take)]), file: batch.file,
+                                 recordKeys: Array(batch.recordKeys[offset..<(offset + take)]))
         offset += take
         if offset == batch.rowCount {
             pending.removeLast()

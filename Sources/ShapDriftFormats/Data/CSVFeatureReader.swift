@@ -16,10 +16,15 @@ public final class CSVFeatureReader {
     private let numFeatures: Int
     private var fieldRanges: [Range<Int>] = []
 
+    /// `RecordKey.hash` of the name rows are keyed by.
+    private let sourceKey: UInt64
+
     /// Opens `path` (`-` for standard input) and matches its header to `schema`.
-    public init(path: String, schema: FeatureSchema) throws(InputError) {
+    /// - Parameter sourceName: the name rows are keyed by (`RecordKey`); the file name when `nil`.
+    public init(path: String, schema: FeatureSchema, sourceName: String? = nil) throws(InputError) {
         lines = try LineReader(path: path)
         file = lines.file
+        sourceKey = RecordKey.hash((sourceName ?? SourceName.of(path)).utf8)
         var headerFields: [String]? = nil
         var ranges: [Range<Int>] = []
         let file = self.file
@@ -61,7 +66,8 @@ public final class CSVFeatureReader {
             }
         }
         if sourceLines.isEmpty { return nil }
-        return FeatureBatch(numFeatures: numFeatures, values: values, sourceLines: sourceLines, file: file)
+        return FeatureBatch(numFeatures: numFeatures, values: values, sourceLines: sourceLines, file: file,
+                            recordKeys: sourceLines.map { RecordKey.position(source: sourceKey, line: $0) })
     }
 
     /// Every remaining row as one batch; an error if there are none.

@@ -19,6 +19,7 @@ struct CaptureRecordScan {
     var encoding: Range<Int>?
     var data: Range<Int>?
     var inferenceTime: Range<Int>?
+    var eventId: Range<Int>?
 
     /// Where a value sits in the record, for the members the reader wants.
     private enum Place {
@@ -26,7 +27,7 @@ struct CaptureRecordScan {
     }
 
     private enum MemberName: String {
-        case captureData, eventMetadata, endpointInput, mode, encoding, data, inferenceTime
+        case captureData, eventMetadata, endpointInput, mode, encoding, data, inferenceTime, eventId
     }
 
     private static let maximumDepth = 64
@@ -93,6 +94,7 @@ struct CaptureRecordScan {
             case (.endpointInput, .encoding): return wantedString(&record.encoding)
             case (.endpointInput, .data): return wantedString(&record.data)
             case (.eventMetadata, .inferenceTime): return wantedString(&record.inferenceTime)
+            case (.eventMetadata, .eventId): return wantedString(&record.eventId)
             default: return value(depth: depth + 1)
             }
         }
@@ -110,6 +112,7 @@ struct CaptureRecordScan {
             case (4, UInt8(ascii: "m")): candidate = .mode
             case (4, UInt8(ascii: "d")): candidate = .data
             case (8, UInt8(ascii: "e")): candidate = .encoding
+            case (7, UInt8(ascii: "e")): candidate = .eventId
             default: return nil
             }
             var spelling = candidate.rawValue

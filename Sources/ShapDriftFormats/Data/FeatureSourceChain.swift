@@ -8,7 +8,8 @@ public final class FeatureSourceChain: FeatureSource {
     public let schema: FeatureSchema
     public let format: InputFormat
     public let window: CaptureTimeWindow
-    private var pending: [String]
+    /// Files still to read, in order, with the name their rows are keyed by (`SourceName`).
+    private var pending: [(path: String, sourceName: String)]
     private var current: (any FileFeatureReader)?
     /// Every file that was opened, in order.
     public private(set) var filesRead: [String] = []
@@ -18,7 +19,7 @@ public final class FeatureSourceChain: FeatureSource {
         self.schema = schema
         self.format = format
         self.window = window
-        var files: [String] = []
+        var files: [(path: String, sourceName: String)] = []
         for path in paths {
             var isDirectory: ObjCBool = false
             guard path == "-" || FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -27,20 +28,22 @@ public final class FeatureSourceChain: FeatureSource {
             if isDirectory.boolValue {
                 let found = Self.captureFiles(under: path)
                 guard !found.isEmpty else { throw InputError(file: path, "the directory holds no *.jsonl files") }
-                files += found
+                files += found.map { ((path as NSString).appendingPathComponent($0), $0) }
             } else {
-                files.append(path)
+                files.append((path, SourceName.of(path)))
             }
         }
         guard !files.isEmpty else { throw InputError("no data given") }
         pending = files
     }
 
+    /// The `*.jsonl` files under `directory`, as paths relative to it, sorted (time order for
+    /// SageMaker's layout).
     static func captureFiles(under directory: String) -> [String] {
         guard let enumerator = FileManager.default.enumerator(atPath: directory) else { return [] }
         var files: [String] = []
         while let relative = enumerator.nextObject() as? String {
-            if relative.hasSuffix(".jsonl") { files.append((directory as NSString).appendingPathComponent(relative)) }
+            if relative.hasSuffix(".jsonl") { files.append(relative) }
         }
         return files.sorted()
     }
@@ -50,8 +53,8 @@ public final class FeatureSourceChain: FeatureSource {
         while true {
             if current == nil {
                 guard !pending.isEmpty else { return nil }
-                let path = pending.removeFirst()
-                current = try open(path)
+                let (path, sourceName) = pending.removeFirst()
+                current = try open(path, sourceName: sourceName)
                 filesRead.append(current?.file ?? path)
             }
             if let batch = try current?.nextBatch(maxRows: maxRows) { return batch }
@@ -64,11 +67,11 @@ public final class FeatureSourceChain: FeatureSource {
         InputError(file: filesRead.joined(separator: ", "), "no data rows (after the time window, if one was given)")
     }
 
-    private func open(_ path: String) throws(InputError) -> any FileFeatureReader {
+    private func open(_ path: String, sourceName: String) throws(InputError) -> any FileFeatureReader {
         switch format == .auto ? try Self.detect(path) : format {
-        case .csv, .auto: return try CSVFeatureReader(path: path, schema: schema)
-        case .jsonl: return try JSONLinesFeatureReader(path: path, schema: schema)
-        case .capture: return try SageMakerCaptureReader(path: path, schema: schema, window: window)
+        case .csv, .auto: return try CSVFeatureReader(path: path, schema: schema, sourceName: sourceName)
+        case .jsonl: return try JSONLinesFeatureReader(path: path, schema: schema, sourceName: sourceName)
+        case .capture: return try SageMakerCaptureReader(path: path, schema: schema, window: window, sourceName: sourceName)
         }
     }
 

@@ -6,10 +6,14 @@ public final class JSONLinesFeatureReader {
     public let file: String
     private let lines: LineReader
     private let decoder: JSONRowDecoder
+    /// `RecordKey.hash` of the name rows are keyed by.
+    private let sourceKey: UInt64
 
-    public init(path: String, schema: FeatureSchema) throws(InputError) {
+    /// - Parameter sourceName: the name rows are keyed by (`RecordKey`); the file name when `nil`.
+    public init(path: String, schema: FeatureSchema, sourceName: String? = nil) throws(InputError) {
         lines = try LineReader(path: path)
         file = lines.file
+        sourceKey = RecordKey.hash((sourceName ?? SourceName.of(path)).utf8)
         decoder = JSONRowDecoder(schema: schema, file: file)
     }
 
@@ -32,6 +36,7 @@ public final class JSONLinesFeatureReader {
             }
             batch.values += row
             batch.sourceLines.append(lineNumber)
+            batch.recordKeys.append(RecordKey.position(source: sourceKey, line: lineNumber))
         }
         return batch.rowCount > 0 ? batch : nil
     }

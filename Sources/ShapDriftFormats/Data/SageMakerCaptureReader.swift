@@ -8,7 +8,8 @@ import ShapDriftCore
 /// Payload rules: `encoding` CSV (header-less rows, one or more lines, in model feature order),
 /// JSON (an object keyed by feature name, an array of values, an array of rows, or an object with
 /// `instances` or `features`), or BASE64 (decoded, then CSV or JSON by `observedContentType`).
-/// Records outside the `--since/--until` window are skipped.
+/// Records outside the time window are skipped. Rows are keyed (`RecordKey`) by the record's
+/// `eventId` and their position in its payload.
 public final class SageMakerCaptureReader {
     public let file: String
     private let lines: LineReader
@@ -22,9 +23,21 @@ public final class SageMakerCaptureReader {
     /// One payload row being decoded.
     private var row: [Double] = []
 
-    public init(path: String, schema: FeatureSchema, window: CaptureTimeWindow = CaptureTimeWindow()) throws(InputError) {
+    /// `RecordKey.hash` of the name rows without an `eventId` are keyed by.
+    private let sourceKey: UInt64
+    /// The carried rows' record keys.
+    private var carryKeys: [UInt64] = []
+    /// The record being decoded: its `eventId`'s hash (`nil` without one), its line, and how many
+    /// payload rows it gave so far.
+    private var recordEvent: UInt64?
+    private var recordRow = 0
+
+    /// - Parameter sourceName: the name rows are keyed by (`RecordKey`); the file name when `nil`.
+    public init(path: String, schema: FeatureSchema, window: CaptureTimeWindow = CaptureTimeWindow(),
+                sourceName: String? = nil) throws(InputError) {
         lines = try LineReader(path: path)
         file = lines.file
+        sourceKey = RecordKey.hash((sourceName ?? SourceName.of(path)).utf8)
         decoder = JSONRowDecoder(schema: schema, file: file)
         self.window = window
     }
@@ -49,8 +62,10 @@ public final class SageMakerCaptureReader {
             let width = decoder.schema.count
             batch.values += carryValues[0..<(take * width)]
             batch.sourceLines += carryLines[0..<take]
+            batch.recordKeys += carryKeys[0..<take]
             carryValues.removeFirst(take * width)
             carryLines.removeFirst(take)
+            carryKeys.removeFirst(take)
         }
         return batch.rowCount > 0 ? batch : nil
     }
@@ -71,8 +86,24 @@ public final class SageMakerCaptureReader {
             }
             if !window.contains(time) { return true }
         }
+        startRecord(event: scan.eventId.map { RecordKey.hash(text($0)) })
         try decodeCSV(text(data), line: line)
         return true
+    }
+
+    /// Notes the record whose rows come next, keyed by its event id when it has one.
+    private func startRecord(event: UInt64?) {
+        recordEvent = event
+        recordRow = 0
+    }
+
+    /// Carries one decoded payload row of the current record.
+    private func carry(_ row: [Double], line: Int) {
+        carryValues += row
+        carryLines.append(line)
+        carryKeys.append(recordEvent.map { RecordKey.event($0, row: recordRow) }
+            ?? RecordKey.position(source: sourceKey, line: line, row: recordRow))
+        recordRow += 1
     }
 
     private func decode(_ record: JSONValue, line: Int) throws(InputError) {
@@ -87,13 +118,14 @@ public final class SageMakerCaptureReader {
         }
         if !window.isUnbounded {
             guard let text = record["eventMetadata"]?["inferenceTime"]?.stringValue else {
-                throw InputError(file: file, line: line, field: "eventMetadata.inferenceTime", "missing, but --since/--until filter on it")
+                throw InputError(file: file, line: line, field: "eventMetadata.inferenceTime", "missing, but the time window filters on it")
             }
             guard let time = ISO8601Time.seconds(text) else {
                 throw InputError(file: file, line: line, field: "eventMetadata.inferenceTime", "expected an ISO 8601 time such as 2022-02-14T17:25:49Z, found \"\(text)\"")
             }
             if !window.contains(time) { return }
         }
+        startRecord(event: record["eventMetadata"]?["eventId"]?.stringValue.map { RecordKey.hash($0.utf8) })
         guard let encoding = input["encoding"]?.stringValue else {
             throw InputError(file: file, line: line, field: "captureData.endpointInput.encoding", "missing (required)")
         }
@@ -151,8 +183,7 @@ public final class SageMakerCaptureReader {
                 }
                 row[index] = value
             }
-            carryValues += row
-            carryLines.append(line)
+            carry(row, line: line)
         }
     }
 
@@ -196,7 +227,6 @@ public final class SageMakerCaptureReader {
         default:
             throw InputError(file: file, line: line, field: "captureData.endpointInput.data", "JSON payload is not an object or an array")
         }
-        carryValues += row
-        carryLines.append(line)
+        carry(row, line: line)
     }
 }
