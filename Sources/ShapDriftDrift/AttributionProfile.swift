@@ -19,6 +19,12 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
     public var writer: String? = ShapDriftVersion.writer
     public var identity: ProfileIdentity
     public private(set) var rows: UInt64 = 0
+    /// The record sampling the rows were drawn with (`RecordSampling`); `nil` when every row was
+    /// profiled. Not part of the identity: a sampled profile compares with a full one, but
+    /// profiles merge only at the same sampling.
+    public var recordSampling: RecordSampling?
+    /// With sampling: the rows read before sampling (`rows` were kept).
+    public var rowsSeen: UInt64?
     /// Per output: base value and one summary of φ per feature (model order).
     public private(set) var outputs: [OutputAttributions]
     /// One summary of raw values per feature (model order).
@@ -34,6 +40,7 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version", writer, identity = "model", rows, outputs, featureValues = "feature_values"
+        case recordSampling = "record_sampling", rowsSeen = "rows_seen"
     }
 
     public init(identity: ProfileIdentity, baseValues: [Double]) {
@@ -112,7 +119,15 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
                 given: "\(other.identity.modelFormat.rawValue) \(other.identity.objective)",
                 consequence: "profiles of different models cannot be merged")
         }
+        guard (recordSampling ?? .all) == (other.recordSampling ?? .all) else {
+            func describe(_ sampling: RecordSampling?) -> String {
+                sampling.map { "\($0.rate * 100) % of the records (seed \($0.seed))" } ?? "every record"
+            }
+            throw IncompatibilityError(setting: .recordSampling, recorded: describe(recordSampling), given: describe(other.recordSampling),
+                                       consequence: "a merge of differently sampled profiles weighs their rows unequally")
+        }
         rows += other.rows
+        if let seen = other.rowsSeen { rowsSeen = (rowsSeen ?? 0) + seen }
         for output in outputs.indices {
             for feature in outputs[output].features.indices {
                 outputs[output].features[feature].merge(other.outputs[output].features[feature])

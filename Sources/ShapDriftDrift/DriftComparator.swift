@@ -73,7 +73,7 @@ public struct DriftComparator: Sendable {
         }
         let features = names.compactMap { strongest[$0] }.sorted(by: Self.byShift)
         let drift = outputs.contains(where: \.driftDetected)
-        return DriftReport(
+        var report = DriftReport(
             verdict: drift ? .drift : .noDrift, driftDetected: drift, ndcg: worst.ndcg, ndcgInterval: worst.ndcgInterval,
             intervalStraddlesThreshold: worst.intervalStraddlesThreshold, threshold: thresholds.ndcg, thresholds: thresholds,
             rows: current.rows, baselineRows: baseline.rows,
@@ -81,6 +81,8 @@ public struct DriftComparator: Sendable {
             bootstrapSeed: bootstrap?.seed ?? 0, aggregation: aggregation, model: baseline.identity,
             breachedFeatures: features.filter(\.breached).map(\.name), features: features, outputs: outputs,
             note: "A drift finding means investigate: look at the breached features and the data feeding them. It is not a reason to retrain or roll back automatically.")
+        report.sampling = SamplingSummary(baseline: baseline, current: current)
+        return report
     }
 
     /// Largest shift first; ties by PSI, then by name.

@@ -30,11 +30,16 @@ public struct DriftReport: Codable, Equatable, Sendable {
     public var features: [FeatureShift]
     public var outputs: [OutputDrift]
     public var note: String
+    /// What reading the current data found: records read and skipped (by reason, the first few
+    /// quoted), the time window, the capture variants; `nil` for rows given in memory.
+    public var records: RecordSummary? = nil
+    /// How the rows were sampled, when either side was (`RecordSampling`).
+    public var sampling: SamplingSummary? = nil
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version", writer, verdict, driftDetected = "drift_detected", ndcg, ndcgInterval = "ndcg_interval"
         case intervalStraddlesThreshold = "interval_straddles_threshold", threshold, thresholds, rows
         case baselineRows = "baseline_rows", bootstrapReplicates = "bootstrap_replicates", bootstrapSeed = "bootstrap_seed", aggregation
-        case model, breachedFeatures = "breached_features", features, outputs, note
+        case model, breachedFeatures = "breached_features", features, outputs, note, records, sampling
     }
 }

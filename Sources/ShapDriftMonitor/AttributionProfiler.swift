@@ -25,6 +25,8 @@ public struct AttributionProfiler: Sendable {
     public var blockRows = AttributionProfiler.defaultBlockRows
     /// Worker threads (results do not depend on them).
     public var threads = ProcessorCount.available
+    /// Which records are profiled (every one by default); recorded in the profile.
+    public var sampling = RecordSampling.all
 
     public init(explainer: Explainer) {
         self.explainer = explainer
@@ -68,8 +70,8 @@ public struct AttributionProfiler: Sendable {
                         timings: inout StageTimings) throws(ShapDriftError) -> AttributionProfile {
         let start = StageTimings.now()
         var profile = AttributionProfile(identity: identity, baseValues: explainer.baseValues)
-        var rowsSeen = 0
-        let reader = BlockReader(source: source)
+        var rowsProfiled = 0
+        let reader = BlockReader(source: source, sampling: sampling)
         defer { reader.drain() }
         // Blocks grow from `firstBlockRows` by 4× to `blockRows`, so the pipeline fills without a
         // long first parse; block sizes do not change any result.
@@ -94,15 +96,29 @@ public struct AttributionProfiler: Sendable {
             }
             bootstrap?.add(attributions, recordKeys: batch.recordKeys, threads: threads)
             timings.folding += StageTimings.now() - mark
-            rowsSeen += batch.rowCount
+            rowsProfiled += batch.rowCount
             mark = StageTimings.now()
             next = try Self.input { () throws(InputError) in try reader.collect() }
             timings.waitingForInput += StageTimings.now() - mark
         }
-        timings.rows += rowsSeen
+        timings.rows += rowsProfiled
         timings.total += StageTimings.now() - start
-        guard rowsSeen > 0 else { throw .input(source.noRowsError) }
+        guard rowsProfiled > 0 else {
+            if reader.rowsSeen > 0 { throw .input(noRowsInSample(source, seen: reader.rowsSeen)) }
+            throw .input(source.noRowsError)
+        }
+        if !sampling.keepsAll {
+            profile.recordSampling = sampling
+            profile.rowsSeen = reader.rowsSeen
+        }
         return profile
+    }
+
+    /// The error for rows that were read but none of which fell in the sample.
+    private func noRowsInSample(_ source: any FeatureSource, seen: UInt64) -> InputError {
+        var error = source.noRowsError
+        error.message = "none of the \(seen) rows read is in the \(sampling.rate * 100) % sample (seed \(sampling.seed))"
+        return error
     }
 
     private static func input<Value>(_ body: () throws(InputError) -> Value) throws(ShapDriftError) -> Value {

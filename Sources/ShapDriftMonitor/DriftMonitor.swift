@@ -16,6 +16,9 @@ public struct DriftCheckOptions: Sendable {
     public var explainer = ExplainerOptions()
     /// Worker threads (results do not depend on them).
     public var threads = ProcessorCount.available
+    /// Which current records are profiled (every one by default); a baseline made at another
+    /// rate still compares (`RecordSampling`).
+    public var sampling = RecordSampling.all
 
     public init() {}
 }
@@ -59,6 +62,7 @@ public struct DriftMonitor: Sendable {
         var profiler = AttributionProfiler(explainer: explainer)
         if let mismatch = baseline.identity.mismatch(with: profiler.identity) { throw .incompatible(mismatch) }
         profiler.threads = options.threads
+        profiler.sampling = options.sampling
         self.baseline = baseline
         self.options = options
         self.profiler = profiler
@@ -77,7 +81,8 @@ public struct DriftMonitor: Sendable {
         var timings = StageTimings()
         let current = try profiler.profile(source, bootstrap: &bootstrap, timings: &timings)
         let comparator = DriftComparator(thresholds: options.thresholds, aggregation: options.aggregation)
-        let report = comparator.compare(baseline: baseline, current: current, bootstrap: bootstrap)
+        var report = comparator.compare(baseline: baseline, current: current, bootstrap: bootstrap)
+        report.records = source.recordSummary
         return DriftCheck(report: report, current: current, timings: timings)
     }
 }

@@ -20,8 +20,38 @@ public enum MarkdownReport {
             }
             text += "\n"
         }
+        text += recordsSection(report)
         text += "Shift = Wasserstein-1 distance between the feature's baseline and current SHAP distributions, as a share of the total baseline mean |SHAP|.\n\n"
         text += "> \(report.note)\n"
         return text
+    }
+
+    /// `## Data read`: records read and skipped by reason (the first few quoted), the window,
+    /// the variants, and the sampling; empty for rows given in memory.
+    static func recordsSection(_ report: DriftReport) -> String {
+        guard let records = report.records else { return "" }
+        var text = "## Data read\n\n"
+        text += "- Records: \(records.read) read, \(records.skipped.count) skipped as bad"
+        text += records.outsideWindow > 0 ? ", \(records.outsideWindow) outside the time window\n" : "\n"
+        if let window = records.window {
+            text += "- Time window: \(window.description)"
+            text += records.filesOutsideWindow > 0 ? "; \(records.filesOutsideWindow) capture file(s) in hour folders outside it not opened\n" : "\n"
+        }
+        text += "- Files: \(records.filesRead)"
+        text += records.variants.isEmpty ? "\n" : "; capture variants: \(records.variants.joined(separator: ", "))\n"
+        if let sampling = report.sampling {
+            text += "- Sampling: \(ReportText.format(sampling.rate * 100, 1))% of the records (seed \(sampling.seed)): \(sampling.rowsProfiled) of \(sampling.rowsSeen) rows profiled; baseline at \(ReportText.format(sampling.baselineRate * 100, 1))%\n"
+        }
+        if records.skipped.count > 0 {
+            text += "\n| skipped because | records |\n|---|---:|\n"
+            for (reason, count) in records.skipped.byReason.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
+                text += "| \(reason.rawValue) | \(count) |\n"
+            }
+            text += "\nFirst skipped records:\n\n"
+            for record in records.skipped.first {
+                text += "- `\(record.file)\(record.line.map { ":\($0)" } ?? "")`: \(record.message.replacingOccurrences(of: "|", with: "\\|"))\n"
+            }
+        }
+        return text + "\n"
     }
 }

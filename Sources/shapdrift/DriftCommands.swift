@@ -9,6 +9,7 @@ struct Baseline: ParsableCommand {
     @OptionGroup var modelOption: ModelOption
     @OptionGroup var sources: DataSourceOptions
     @OptionGroup var methodOptions: MethodOptions
+    @OptionGroup var recordSampling: RecordSamplingOptions
     @OptionGroup var runOptions: RunOptions
 
     @Option(help: ArgumentHelp("Where to write the profile ('-' = standard output).", valueName: "path"))
@@ -18,10 +19,14 @@ struct Baseline: ParsableCommand {
         let model = try modelOption.load()
         var profiler = AttributionProfiler(explainer: try methodOptions.explainer(for: model))
         profiler.threads = runOptions.threadCount
+        profiler.sampling = recordSampling.sampling
         var noBootstrap: PoissonBootstrap? = nil
         var timings = StageTimings()
-        let profile = try profiler.profile(sources.source(for: model), bootstrap: &noBootstrap, timings: &timings)
+        // A reference is strict by default: every record of it is meant to be good.
+        let source = try sources.source(for: model, badRecords: .strict)
+        let profile = try profiler.profile(source, bootstrap: &noBootstrap, timings: &timings)
         runOptions.report(timings.summary)
+        SkippedRecordsNotice.print(source.recordSummary, what: "left out of the baseline")
         try writeAtomically(profile.encoded(), to: output)
         if output != "-" {
             FileHandle.standardError.write(Data("shapdrift: baseline of \(profile.rows) rows written to \(output)\n".utf8))
@@ -46,6 +51,7 @@ struct Check: ParsableCommand {
     @OptionGroup var sources: DataSourceOptions
     @OptionGroup var backgroundOption: BackgroundOption
     @OptionGroup var sampling: SamplingOptions
+    @OptionGroup var recordSampling: RecordSamplingOptions
     @OptionGroup var runOptions: RunOptions
 
     @Option(help: "NDCG threshold: drift below it.")
@@ -76,38 +82,22 @@ struct Check: ParsableCommand {
         guard ["text", "json"].contains(format) else { throw ValidationError("--format must be text or json") }
     }
 
-    var options: DriftCheckOptions {
-        var options = DriftCheckOptions()
-        options.thresholds = DriftThresholds(ndcg: threshold, featureShift: featureShiftThreshold, psi: psiThreshold)
-        options.aggregation = aggregation
-        options.bootstrapReplicates = bootstrap
-        options.bootstrapSeed = sampling.seed
-        options.explainer = sampling.options()
-        options.threads = runOptions.threadCount
-        return options
+    /// The check as a job: `shapdrift run` of the equivalent job file runs the same code.
+    var job: MonitoringJob {
+        var job = MonitoringJob(model: modelOption.model, baseline: baseline, data: sources.selection(badRecords: .tolerant))
+        job.method = MonitoringJob.Method(background: backgroundOption.background, samples: sampling.samples, seed: sampling.seed)
+        job.sampling = recordSampling.sampling
+        job.thresholds = DriftThresholds(ndcg: threshold, featureShift: featureShiftThreshold, psi: psiThreshold)
+        job.aggregation = aggregation
+        job.bootstrap = MonitoringJob.Bootstrap(replicates: bootstrap)
+        job.outputs.directory = outputDir
+        job.outputs.stdout = format == "json" ? .json : .text
+        job.threads = runOptions.threads
+        return job
     }
 
     func run() throws {
-        let baselineProfile = try AttributionProfile.load(path: baseline)
-        let model = try modelOption.load()
-        let background = try backgroundOption.read(for: model)
-        let monitor: DriftMonitor
-        do {
-            monitor = try DriftMonitor(baseline: baselineProfile, model: model, background: background, options: options)
-        } catch {
-            guard case .incompatible(let mismatch) = error else { throw error }
-            throw ShapDriftError.incompatible(mismatch.inFile(baseline))
-        }
-        let check = try monitor.check(sources.source(for: model))
-        runOptions.report(check.timings.summary)
-        try ReportSet.write(check.report, current: check.current, to: outputDir)
-        if format == "json" {
-            try writeAtomically(ReportJSON.bytes(check.report), to: "-")
-        } else {
-            print(TerminalSummary.text(check.report), terminator: "")
-            print("Report: \(outputDir)/report.md")
-        }
-        if check.report.driftDetected { throw ExitCode(ExitStatus.driftFound) }
+        try JobRunner.run(job, now: MonitoringJob.now, runOptions: runOptions)
     }
 }
 

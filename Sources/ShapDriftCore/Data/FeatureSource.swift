@@ -7,6 +7,13 @@ public protocol FeatureSource: AnyObject {
     func nextBatch(maxRows: Int) throws(InputError) -> FeatureBatch?
     /// The error to report when the source turned out to hold no rows at all.
     var noRowsError: InputError { get }
+    /// What the read found so far (records read and skipped, the time window, variants), for
+    /// sources that read files; `nil` for rows given in memory.
+    var recordSummary: RecordSummary? { get }
+}
+
+extension FeatureSource {
+    public var recordSummary: RecordSummary? { nil }
 }
 
 /// Rows already in memory, handed out in blocks.
@@ -26,9 +33,12 @@ public final class InMemoryFeatureSource: FeatureSource {
         guard let batch = pending.last else { return nil }
         let take = min(maxRows, batch.rowCount - offset)
         let width = batch.numFeatures
-        let piece = FeatureBatch(numFeatures: width, values: Array(batch.values[(offset * width)..<((offset + take) * width)]),
+        var piece = FeatureBatch(numFeatures: width, values: Array(batch.values[(offset * width)..<((offset + take) * width)]),
                                  sourceLines: Array(batch.sourceLines[offset..<(offset + take)]), file: batch.file,
                                  recordKeys: Array(batch.recordKeys[offset..<(offset + take)]))
+        // Skipped records before a row go with it; those after the last row with the last piece.
+        let last = offset + take == batch.rowCount
+        piece.skippedBefore = batch.skippedBefore.filter { $0 >= offset && ($0 < offset + take || last) }.map { $0 - offset }
         offset += take
         if offset == batch.rowCount {
             pending.removeLast()

@@ -16,9 +16,9 @@ struct JSONRowDecoder {
     }
 
     /// One row from an object keyed by feature name; every feature must be present.
-    func row(fromObject members: [String: JSONValue], line: Int, into row: inout [Double]) throws(InputError) {
+    func row(fromObject members: [String: JSONValue], line: Int, into row: inout [Double]) throws(BadRecord) {
         guard let names = schema.names else {
-            throw InputError(file: file, line: line, "objects keyed by name need a model with feature names; send rows as arrays in model order")
+            throw BadRecord(.notARow, InputError(file: file, line: line, "objects keyed by name need a model with feature names; send rows as arrays in model order"))
         }
         var seen = [Bool](repeating: false, count: schema.count)
         for (key, value) in members {
@@ -27,34 +27,34 @@ struct JSONRowDecoder {
             seen[index] = true
         }
         if let missing = seen.firstIndex(of: false) {
-            throw InputError(file: file, line: line, field: names[missing], "feature missing from the record (use null for a missing value)")
+            throw BadRecord(.missingFeature, InputError(file: file, line: line, field: names[missing], "feature missing from the record (use null for a missing value)"))
         }
     }
 
     /// One row from an array of values in model feature order.
-    func row(fromArray items: [JSONValue], line: Int, into row: inout [Double]) throws(InputError) {
+    func row(fromArray items: [JSONValue], line: Int, into row: inout [Double]) throws(BadRecord) {
         guard items.count == schema.count else {
-            throw InputError(file: file, line: line, "record has \(items.count) values, the model has \(schema.count) features")
+            throw BadRecord(.fieldCount, InputError(file: file, line: line, "record has \(items.count) values, the model has \(schema.count) features"))
         }
         for (index, item) in items.enumerated() {
             row[index] = try number(item, line: line, field: schema.names?[index] ?? "feature \(index)")
         }
     }
 
-    func number(_ value: JSONValue, line: Int, field: String) throws(InputError) -> Double {
+    func number(_ value: JSONValue, line: Int, field: String) throws(BadRecord) -> Double {
         switch value {
         case .number(let number):
             guard !number.isInfinite else {
-                throw InputError(file: file, line: line, field: field, "expected a finite number or null, found \(number)")
+                throw BadRecord(.notANumber, InputError(file: file, line: line, field: field, "expected a finite number or null, found \(number)"))
             }
             return number
         case .null: return .nan
         case .string(let text):
             var copy = text
             if let parsed = copy.withUTF8({ CSVSyntax.parseCell($0) }) { return parsed }
-            throw InputError(file: file, line: line, field: field, "\(CSVSyntax.expectedCell), found \"\(text)\"")
+            throw BadRecord(.notANumber, InputError(file: file, line: line, field: field, "\(CSVSyntax.expectedCell), found \"\(text)\""))
         default:
-            throw InputError(file: file, line: line, field: field, "expected a number or null")
+            throw BadRecord(.notANumber, InputError(file: file, line: line, field: field, "expected a number or null"))
         }
     }
 }
