@@ -11,7 +11,7 @@ ALLOWED = {
     "ShapDriftFormats": {"ShapDriftCore"},
     "ShapDriftAttribution": {"ShapDriftCore", "CBLAS"},
     "ShapDriftDrift": {"ShapDriftCore", "CBLAS"},
-    "ShapDriftMonitor": {"ShapDriftCore", "ShapDriftFormats", "ShapDriftAttribution", "ShapDriftDrift"},
+    "ShapDriftMonitor": {"ShapDriftCore", "ShapDriftFormats", "ShapDriftAttribution", "ShapDriftDrift", "Yams"},
     "ShapDriftReports": {"ShapDriftCore", "ShapDriftDrift"},
     "ShapDrift": {"ShapDriftCore", "ShapDriftFormats", "ShapDriftAttribution", "ShapDriftDrift",
                   "ShapDriftMonitor", "ShapDriftReports"},
