@@ -8,7 +8,8 @@
 #    fresh each time;
 # 2. in it, through chroot: no swift; install only the packages the tarball's README names; unpack
 #    the tarball; `ldd` must resolve every library and show no libswift*; run the README's install
-#    step and `shapdrift --version`; run demo.sh, which checks the demo's verdicts;
+#    step and `shapdrift --version`; run demo.sh, which checks the demo's verdicts; run
+#    `shapdrift sagemaker-monitor` on a contract laid out at /opt/ml, as the container would;
 # 3. the chroot's report files must equal, byte for byte, those of the same binary run here.
 # Needs root (debootstrap, chroot, mounting /proc) and takes a few minutes the first time.
 set -eu
@@ -69,6 +70,24 @@ in_root install -m 0755 "/opt/$name/bin/shapdrift" /usr/local/bin/shapdrift
 [ "$(in_root shapdrift --version)" = "$(echo "$name" | sed 's/^shapdrift-\(.*\)-linux-.*/\1/')" ] || fail "shapdrift --version does not give the tarball's version"
 
 in_root "/opt/$name/demo.sh" shapdrift "/opt/$name/models" /tmp/demo
+
+# The SageMaker Model Monitor container's command (deploy/sagemaker-monitor) at the contract's
+# own paths inside the root: the drifted hour, as an hourly schedule's execution for 14:00.
+ml=$root/opt/ml
+mkdir -p "$ml/processing/input/endpoint" "$ml/processing/baseline"
+cp -R "$root/opt/$name/models/fraud-xgb/capture/fraud-scoring" "$ml/processing/input/endpoint/"
+cp "$root/tmp/demo/baseline.json" "$ml/processing/baseline/statistics.json"
+in_root env dataset_format='{"sagemakerCaptureJson": {"captureIndexNames": ["endpointInput", "endpointOutput"]}}' \
+    dataset_source=/opt/ml/processing/input/endpoint output_path=/opt/ml/processing/resultdata \
+    start_time=2024-05-01T14:00:00Z end_time=2024-05-01T15:00:00Z publish_cloudwatch_metrics=Enabled \
+    sagemaker_endpoint_name=fraud-scoring sagemaker_monitoring_schedule_name=fraud-hourly \
+    baseline_statistics=/opt/ml/processing/baseline/statistics.json shapdrift_model="/opt/$name/models/fraud-xgb/model.json" \
+    shapdrift sagemaker-monitor > /dev/null || fail "shapdrift sagemaker-monitor failed: $(cat "$ml/output/message" 2>/dev/null)"
+cmp -s "$ml/processing/resultdata/constraint_violations.json" "$root/tmp/demo/report-14h/constraint_violations.json" \
+    || fail "sagemaker-monitor's violations differ from shapdrift check's for the same hour"
+grep -q '^CompletedWithViolations: ' "$ml/output/message" || fail "unexpected exit message: $(cat "$ml/output/message")"
+[ -s "$ml/output/metrics/cloudwatch/shapdrift.jsonl" ] || fail "no CloudWatch metrics were written"
+echo "dist-check: shapdrift sagemaker-monitor at /opt/ml: $(cat "$ml/output/message")"
 
 # The same binary on this machine, where its libraries may be other builds: the same bytes.
 sh "$root/opt/$name/demo.sh" "$root/opt/$name/bin/shapdrift" "$root/opt/$name/models" "$host_out/demo" > /dev/null
