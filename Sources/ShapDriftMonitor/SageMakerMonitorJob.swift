@@ -96,7 +96,8 @@ public struct SageMakerMonitorJob: Sendable {
         scheduleName = value(Variable.scheduleName)
         model = try required(Variable.model, "the model file (XGBoost JSON, LightGBM text or ShapDrift JSON) in the container")
         guard let baseline = value(Variable.baseline) ?? value(Variable.baselineStatistics) else {
-            throw InputError(field: Variable.baseline, "not set, and neither is baseline_statistics: give the baseline profile written by shapdrift baseline, "
+            throw InputError(field: Variable.baseline,
+                             "not set, and neither is baseline_statistics: give the baseline profile written by shapdrift baseline, "
                 + "as the schedule's baseline statistics resource or as a file in the container")
         }
         self.baseline = baseline
@@ -124,7 +125,8 @@ public struct SageMakerMonitorJob: Sendable {
         if let psi = try number(Variable.psiThreshold, { $0 > 0 }, "a positive number") { options.thresholds.psi = psi }
         if let text = value(Variable.aggregation) {
             guard let aggregation = AttributionAggregation(rawValue: text) else {
-                throw InputError(field: Variable.aggregation, "expected one of \(AttributionAggregation.allCases.map(\.rawValue).joined(separator: ", ")), got \(text)")
+                let allowed = AttributionAggregation.allCases.map(\.rawValue).joined(separator: ", ")
+                throw InputError(field: Variable.aggregation, "expected one of \(allowed), got \(text)")
             }
             options.aggregation = aggregation
         }
@@ -151,14 +153,17 @@ public struct SageMakerMonitorJob: Sendable {
             throw InputError(field: Variable.datasetFormat, "not JSON: \(error.message)")
         }
         guard let members = format.objectValue, members.count == 1, let (kind, body) = members.first else {
-            throw InputError(field: Variable.datasetFormat, "expected an object with one format, such as {\"sagemakerCaptureJson\": {\"captureIndexNames\": [\"endpointInput\"]}}")
+            throw InputError(field: Variable.datasetFormat,
+                             "expected an object with one format, such as {\"sagemakerCaptureJson\": {\"captureIndexNames\": [\"endpointInput\"]}}")
         }
         guard kind == "sagemakerCaptureJson" else {
-            throw InputError(field: Variable.datasetFormat, "\(kind) datasets (batch transform) are not supported: ShapDrift reads a real-time endpoint's data capture (sagemakerCaptureJson)")
+            throw InputError(field: Variable.datasetFormat,
+                             "\(kind) datasets (batch transform) are not supported: ShapDrift reads a real-time endpoint's data capture (sagemakerCaptureJson)")
         }
         if let indices = body["captureIndexNames"] {
             guard let names = indices.arrayValue?.compactMap(\.stringValue), names.contains("endpointInput") else {
-                throw InputError(field: Variable.datasetFormat, "captureIndexNames must include endpointInput: the features are in the captured input")
+                throw InputError(field: Variable.datasetFormat,
+                                 "captureIndexNames must include endpointInput: the features are in the captured input")
             }
         }
     }

@@ -17,7 +17,12 @@ struct SageMakerMonitor: ParsableCommand {
         constraint_violations.json); 2 when it could not run.
         """)
 
-    @Option(help: ArgumentHelp("The processing container's /opt/ml directory: the exit message and the CloudWatch metrics go under it.", valueName: "dir"))
+    /// Where the metrics go under `--ml-root` (AWS: "the container code emits Amazon CloudWatch
+    /// metrics in this location: /opt/ml/output/metrics/cloudwatch", a directory).
+    static let metricsFile = "output/metrics/cloudwatch/shapdrift.jsonl"
+
+    @Option(help: ArgumentHelp("The processing container's /opt/ml directory: the exit message and the CloudWatch metrics go under it.",
+                               valueName: "dir"))
     var mlRoot = "/opt/ml"
 
     func run() throws {
@@ -27,9 +32,10 @@ struct SageMakerMonitor: ParsableCommand {
             let check = try job.run()
             try ReportSet.write(check.report, current: check.current, to: job.outputPath)
             if job.publishesCloudWatchMetrics {
-                let metrics = SageMakerMetrics.metrics(for: check.report, dimensions: SageMakerMetrics.dimensions(endpoint: job.endpointName, schedule: job.scheduleName),
+                let dimensions = SageMakerMetrics.dimensions(endpoint: job.endpointName, schedule: job.scheduleName)
+                let metrics = SageMakerMetrics.metrics(for: check.report, dimensions: dimensions,
                                                        timestamp: job.periodEnd.map(Date.init(timeIntervalSince1970:)) ?? Date())
-                try write(SageMakerMetrics.jsonLines(metrics), to: (mlRoot as NSString).appendingPathComponent("output/metrics/cloudwatch/shapdrift.jsonl"))
+                try write(SageMakerMetrics.jsonLines(metrics), to: (mlRoot as NSString).appendingPathComponent(Self.metricsFile))
             }
             try write(SageMakerExitMessage.completed(check.report), to: message)
             print(TerminalSummary.text(check.report), terminator: "")

@@ -91,7 +91,8 @@ struct SageMakerMonitorCommandTests {
             #expect(value("shapdrift_feature_shift", feature: name) == feature["shift"] as? Double, "\(name)")
         }
         #expect(metrics.allSatisfy { $0["Timestamp"] as? String == "2024-05-01T15:00:00Z" })
-        #expect(metrics.allSatisfy { ($0["Dimensions"] as? [[String: String]])?.prefix(2).map { $0["Value"] ?? "" } == ["fraud-scoring", "fraud-hourly"] })
+        let scheduleDimensions = metrics.map { ($0["Dimensions"] as? [[String: String]])?.prefix(2).map { $0["Value"] ?? "" } }
+        #expect(scheduleDimensions.allSatisfy { $0 == ["fraud-scoring", "fraud-hourly"] })
 
         let message = try String(contentsOfFile: contract.message, encoding: .utf8)
         #expect(message.hasPrefix("CompletedWithViolations: DRIFT") && message.contains("400 rows"))
