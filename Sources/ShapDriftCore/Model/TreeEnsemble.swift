@@ -20,9 +20,18 @@ public enum SplitSemantics: String, Sendable {
 
     /// LightGBM's zero threshold for missing type Zero: `const double kZeroThreshold = 1e-35f;`
     /// in `include/LightGBM/meta.h`, i.e. the *float* 1e-35 widened to double
-    /// (1.0000000180025095e-35), not the double 1e-35. A value with |x| at or below it takes the
-    /// default child.
+    /// (1.0000000180025095e-35), not the double 1e-35. A value with |x| at or below it is read
+    /// as 0 (`lightGBMInput`), so a split of missing type Zero sends it to the default child.
     public static let lightGBMZeroThreshold = Double(Float(1e-35))
+
+    /// A value as LightGBM's predictors see it: every input with |x| ≤ `lightGBMZeroThreshold`
+    /// is dropped from the sparse row they build and read back as exactly 0 (`src/c_api.cpp`
+    /// `RowPairFunctionFromDenseMatric`, the text parsers in `src/io/parser.hpp`), before any
+    /// split sees it. NaN is kept.
+    @inline(__always)
+    public static func lightGBMInput(_ x: Double) -> Double {
+        abs(x) <= lightGBMZeroThreshold ? 0 : x
+    }
 
     /// LightGBM categories are `int` (`Tree::CategoricalDecision` casts `fval` to int): values at
     /// or above 2^31 are not categories and go right, as NaN and negative values do.
@@ -253,10 +262,9 @@ package struct TreeEnsembleView {
             return x <= threshold[node]
         case .lightgbm:
             let missing = (nodeFlags >> 2) & 3
-            var value = x
+            var value = SplitSemantics.lightGBMInput(x)
             if missing != MissingType.nan.rawValue, value.isNaN { value = 0 }
-            if (missing == MissingType.zero.rawValue && abs(value) <= SplitSemantics.lightGBMZeroThreshold)
-                || (missing == MissingType.nan.rawValue && value.isNaN) {
+            if (missing == MissingType.zero.rawValue && value == 0) || (missing == MissingType.nan.rawValue && value.isNaN) {
                 return nodeFlags & TreeEnsemble.defaultLeftFlag != 0
             }
             return value <= threshold[node]
@@ -266,9 +274,12 @@ package struct TreeEnsembleView {
     private func categoricalGoesLeft(node: Int, value x: Double, flags nodeFlags: UInt8) -> Bool {
         switch semantics {
         case .lightgbm:
-            // NaN and negative categories go right; a category in the bitset goes left.
-            if x.isNaN || x < 0 || x >= SplitSemantics.lightGBMCategoryLimit { return false }
-            return categoryIsInSet(node: node, category: Int(x))
+            // `Tree::CategoricalDecision`: NaN goes right; otherwise the category is `int(x)`,
+            // truncated towards zero (so −0.5 is category 0), and a negative one goes right; one
+            // in the bitset goes left.
+            let value = SplitSemantics.lightGBMInput(x)
+            if value.isNaN || value <= -1 || value >= SplitSemantics.lightGBMCategoryLimit { return false }
+            return categoryIsInSet(node: node, category: Int(value))
         case .xgboost, .sklearn, .sklearnFloat64:
             // NaN takes the default child; an invalid category goes left; one in the set goes right.
             if x.isNaN { return nodeFlags & TreeEnsemble.defaultLeftFlag != 0 }
