@@ -30,11 +30,13 @@ public struct DriftReport: Codable, Equatable, Sendable {
     public var features: [FeatureShift]
     public var outputs: [OutputDrift]
     public var note: String
+    /// What the model's loader could not vouch for (`Model.warnings`), set by `DriftMonitor`.
+    public var warnings: [String] = []
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version", writer, verdict, driftDetected = "drift_detected", ndcg, ndcgInterval = "ndcg_interval"
         case intervalStraddlesThreshold = "interval_straddles_threshold", threshold, thresholds, rows
         case baselineRows = "baseline_rows", bootstrapReplicates = "bootstrap_replicates", bootstrapSeed = "bootstrap_seed", aggregation
-        case model, breachedFeatures = "breached_features", features, outputs, note
+        case model, breachedFeatures = "breached_features", features, outputs, note, warnings
     }
 }

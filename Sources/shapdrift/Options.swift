@@ -93,11 +93,10 @@ struct DataSourceOptions: ParsableArguments {
                                window: CaptureTimeWindow(since: since.flatMap(ISO8601Time.seconds), until: until.flatMap(ISO8601Time.seconds)))
     }
 
-    /// Every row of the sources, a batch at a time (as many rows as `check`'s blocks); an error
-    /// when there are none. For the commands that write one line per row (`explain`,
-    /// `predict`), so their memory does not grow with the data.
-    func forEachBatch(for model: Model, _ body: (FeatureBatch) throws -> Void) throws {
-        let chain = try source(for: model)
+    /// Every row of `chain` (opened by `source(for: model)`), a batch at a time (as many rows as
+    /// `check`'s blocks); an error when there are none. For the commands that write one line per
+    /// row (`explain`, `predict`), so their memory does not grow with the data.
+    func forEachBatch(of chain: FeatureSourceChain, model: Model, _ body: (FeatureBatch) throws -> Void) throws {
         var rows = 0
         let rowsPerBatch = AttributionProfiler.rowsWithinBudget(features: model.numFeatures, width: model.numOutputs * model.numFeatures,
                                                                 replicates: 0)

@@ -7,6 +7,14 @@ public protocol FeatureSource: AnyObject {
     func nextBatch(maxRows: Int) throws(InputError) -> FeatureBatch?
     /// The error to report when the source turned out to hold no rows at all.
     var noRowsError: InputError { get }
+    /// The header naming the columns, when the rows are matched by position to a model without
+    /// feature names and the data has one (a CSV file); `nil` otherwise.
+    var dataHeader: DataHeader? { get }
+}
+
+extension FeatureSource {
+    /// Sources without a header (in memory, JSON Lines, capture) name no features.
+    public var dataHeader: DataHeader? { nil }
 }
 
 /// Rows already in memory, handed out in blocks.

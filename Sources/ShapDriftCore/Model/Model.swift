@@ -67,6 +67,13 @@ public struct Model: Sendable {
         featureNames ?? (0..<numFeatures).map { "f\($0)" }
     }
 
+    /// The names features go by in outputs, profiles and reports for rows from a source with
+    /// `header`: the export's names; for a model without any, the data header's (its columns
+    /// were taken in order); else `f0`, `f1`, ….
+    public func featureNames(readingWith header: DataHeader?) -> [String] {
+        featureNames ?? header?.names ?? displayFeatureNames
+    }
+
     /// SHA-256 over everything that decides the model's outputs and how they are shown.
     private func contentDigest() -> String {
         var digest = ContentDigest()

@@ -4,6 +4,10 @@ import ShapDriftCore
 /// Opens data paths as one stream: files in the order given; a directory is searched recursively
 /// for `*.jsonl` files (SageMaker's `{endpoint}/{variant}/yyyy/mm/dd/hh/` layout), read in path
 /// order, which is time order for that layout.
+///
+/// For a model without feature names, the header of the first file, when it is CSV, names the
+/// features (`dataHeader`), and every later CSV file's header must have the same names: the
+/// columns are taken in order, so a header that differs means columns that moved.
 public final class FeatureSourceChain: FeatureSource {
     public let schema: FeatureSchema
     public let format: InputFormat
@@ -13,6 +17,8 @@ public final class FeatureSourceChain: FeatureSource {
     private var current: (any FileFeatureReader)?
     /// Every file that was opened, in order.
     public private(set) var filesRead: [String] = []
+    /// The first file's header, when it names the features of a model without names.
+    public private(set) var dataHeader: DataHeader?
 
     public init(paths: [String], schema: FeatureSchema, format: InputFormat = .auto,
                 window: CaptureTimeWindow = CaptureTimeWindow()) throws(InputError) {
@@ -35,6 +41,9 @@ public final class FeatureSourceChain: FeatureSource {
         }
         guard !files.isEmpty else { throw InputError("no data given") }
         pending = files
+        // The first file is opened now, so its header is known before any row is read.
+        try openNext()
+        dataHeader = current?.dataHeader
     }
 
     /// The `*.jsonl` files under `directory`, as paths relative to it, sorted (time order for
@@ -53,13 +62,23 @@ public final class FeatureSourceChain: FeatureSource {
         while true {
             if current == nil {
                 guard !pending.isEmpty else { return nil }
-                let (path, sourceName) = pending.removeFirst()
-                current = try open(path, sourceName: sourceName)
-                filesRead.append(current?.file ?? path)
+                try openNext()
             }
             if let batch = try current?.nextBatch(maxRows: maxRows) { return batch }
             current = nil
         }
+    }
+
+    /// Opens the next pending file; a CSV header that renames the first file's columns is refused.
+    private func openNext() throws(InputError) {
+        let (path, sourceName) = pending.removeFirst()
+        let reader = try open(path, sourceName: sourceName)
+        if let first = dataHeader, let header = reader.dataHeader,
+           let mismatch = header.mismatch(with: first.names, expectedFrom: "the header of \(first.file)") {
+            throw mismatch
+        }
+        current = reader
+        filesRead.append(reader.file)
     }
 
     /// The error for a chain that gave no rows, naming the files it read.
