@@ -4,9 +4,12 @@
 /// declares, so a small file cannot ask for gigabytes, and every model that loads has finite,
 /// additive attributions: no sum of its values can overflow.
 public enum ModelLimits {
-    /// Attribution values per row (outputs × features) at most: 2^20, 8 MiB per row. The tree
-    /// kernels keep 64 rows of them per worker (`TreeBlockSchedule`), 512 MiB at this limit.
-    public static let maximumRowWidth = 1 << 20
+    /// Attribution values per row (outputs × features) at most: 2^18, 2 MiB per row. Attribution
+    /// runs on blocks of at least 64 rows, and the tree kernels keep 64 rows of attributions per
+    /// worker (`TreeBlockSchedule`), so a model at this limit needs about 0.5 GiB of buffers
+    /// (128 MiB per worker plus three copies of a 64-row block), not the gigabytes a model with
+    /// 100,000 outputs would take.
+    public static let maximumRowWidth = 1 << 18
 
     /// Largest magnitude of a leaf value, base offset, coefficient, intercept or feature mean:
     /// 2^500 (about 3.3e150). A product of two stays below 2^1000, and a sum of up to
