@@ -45,7 +45,7 @@ package struct KernelSHAP: Sendable {
     package init(model: Model, background: FeatureBatch, outputSpace: OutputSpace, samples: Int?, seed: UInt64) throws(ShapDriftError) {
         let features = model.numFeatures
         guard background.rowCount > 0 else { throw .input(InputError(file: background.file, "the background has no rows")) }
-        if outputSpace == .probability, !model.transform.isProbability {
+        if outputSpace == .probability, model.transform.probabilities == nil {
             throw .configuration(.probabilityRequiresClassifier(model.transform))
         }
         let budget = samples ?? Self.defaultSamples(features: features)
@@ -164,10 +164,10 @@ package struct KernelSHAP: Sendable {
         return raw
     }
 
-    /// The model's probabilities from its margins, for the transforms KernelSHAP's probability
-    /// space accepts (`OutputTransform.isProbability`: the same number of values per row).
+    /// The model's probabilities from its margins, for the classifiers KernelSHAP's probability
+    /// space accepts (`OutputTransform.probabilities`).
     static func applyLink(_ transform: OutputTransform, to values: inout [Double], outputs: Int) {
-        transform.apply(to: &values, outputs: outputs)
+        transform.probabilities?.apply(to: &values, outputs: outputs)
     }
 
     /// For each row of `rows`, E_r f(x_S, r_S̄) for every coalition S (`coalitions × outputs`, in

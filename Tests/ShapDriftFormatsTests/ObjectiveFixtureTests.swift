@@ -191,4 +191,66 @@ struct ObjectiveFixtureTests {
         let error = try #require(throws: InputError.self) { try ModelLoader().load(bytes: Array(missing.utf8), file: "m.txt") }
         #expect(error.field == "objective" && error.line != nil && error.message.contains("sigmoid"))
     }
+
+    @Test("KernelSHAP's probability space uses the classifier's own probabilities: LightGBM's sigmoid scale, multi:softmax's softmax",
+          arguments: ["lgb_binary", "xgb_multi_softmax"])
+    func kernelProbabilities(_ name: String) throws {
+        let testCase = Case(name: name)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: testCase.modelPath)))
+        if name == "lgb_binary" {
+            bytes = Array(String(decoding: bytes, as: UTF8.self)
+                .replacingOccurrences(of: "objective=binary sigmoid:1\n", with: "objective=binary sigmoid:2.5\n").utf8)
+        }
+        let model = try ModelLoader().load(bytes: bytes, file: testCase.modelPath)
+        let batch = try CSVFeatureReader(path: testCase.path("data.csv"), schema: FeatureSchema(model: model)).readAll()
+        let background = FeatureBatch(numFeatures: batch.numFeatures, rows: Array(batch.values.prefix(20 * batch.numFeatures)))
+        let explainer = try Explainer(model: model, method: .kernel, background: background,
+                                      options: ExplainerOptions(samples: nil, seed: 0, outputSpace: .probability))
+        let attributions = try explainer.explain(batch)
+        let raw = try RawPredictor(model: model).predict(batch)
+        // The probabilities, computed here from the margins as the libraries define them.
+        let outputs = model.numOutputs
+        var probabilities: [Double] = []
+        for row in 0..<batch.rowCount {
+            let margins = raw[(row * outputs)..<((row + 1) * outputs)]
+            if name == "lgb_binary" {
+                probabilities.append(1 / (1 + exp(-2.5 * margins.first!)))
+            } else {
+                let exps = margins.map { exp($0 - margins.max()!) }
+                probabilities += exps.map { $0 / exps.reduce(0, +) }
+            }
+        }
+        // Four features: every coalition fits the budget, so KernelSHAP is exact and additive.
+        #expect(additivityError(attributions, output: 0, raw: probabilities) < 1e-9)
+        if outputs > 1 { #expect(additivityError(attributions, output: 2, raw: probabilities) < 1e-9) }
+    }
+
+    @Test("DART as xgboost 1.x–2.x saved it (booster dart, weights beside the tree model) loads as xgboost 3's gbtree")
+    func dartOlderLayout() throws {
+        let testCase = Case(name: "xgb_dart")
+        let data = try Data(contentsOf: URL(fileURLWithPath: testCase.modelPath))
+        var document = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        var learner = try #require(document["learner"] as? [String: Any])
+        let booster = try #require(learner["gradient_booster"] as? [String: Any])
+        var model = try #require(booster["model"] as? [String: Any])
+        let weights = try #require(model["weight_drop"])
+        model["weight_drop"] = nil
+        learner["gradient_booster"] = ["name": "dart", "gbtree": ["name": "gbtree", "model": model], "weight_drop": weights]
+        document["learner"] = learner
+        let older = try ModelLoader().load(bytes: [UInt8](try JSONSerialization.data(withJSONObject: document)), file: "dart.json")
+        let current = try ModelLoader().load(path: testCase.modelPath)
+        guard case .trees(let olderTrees) = older.predictor, case .trees(let currentTrees) = current.predictor else {
+            throw TestFailure("expected trees")
+        }
+        #expect(olderTrees.leafValues == currentTrees.leafValues && olderTrees.baseOffset == currentTrees.baseOffset)
+        #expect(olderTrees.leafValues != Self.unweightedLeaves(of: testCase.modelPath))
+    }
+
+    /// The DART fixture's leaves as stored, without weights (float32 widened).
+    static func unweightedLeaves(of path: String) -> [Double] {
+        var text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        text = text.replacingOccurrences(of: "\"weight_drop\"", with: "\"unused_weights\"")
+        guard let model = try? ModelLoader().load(bytes: Array(text.utf8), file: path), case .trees(let trees) = model.predictor else { return [] }
+        return trees.leafValues
+    }
 }

@@ -103,12 +103,16 @@ public enum OutputTransform: Sendable, Hashable {
         }
     }
 
-    /// Whether the prediction is a probability per output (of the positive class or of each
-    /// class): the transforms KernelSHAP's probability space can explain.
-    public var isProbability: Bool {
+    /// For a classifier, the transform that gives its probabilities (of the positive class, or
+    /// of each class): itself for the logistic and softmax transforms, softmax for `argmax`
+    /// (xgboost `multi:softmax` picks the class `multi:softprob` of the same margins gives the
+    /// highest probability); `nil` for models whose prediction is not a probability. What
+    /// KernelSHAP's probability space explains.
+    public var probabilities: OutputTransform? {
         switch self {
-        case .logistic, .scaledLogistic, .softmax: return true
-        default: return false
+        case .logistic, .scaledLogistic, .softmax: return self
+        case .argmax: return .softmax
+        case .identity, .exponential, .signedSquare, .softplus, .step, .sortedQuantiles, .cumulativeSoftplus: return nil
         }
     }
 
