@@ -6,9 +6,9 @@
 public enum ModelLimits {
     /// Attribution values per row (outputs × features) at most: 2^18, 2 MiB per row. Attribution
     /// runs on blocks of at least 64 rows, and the tree kernels keep 64 rows of attributions per
-    /// worker (`TreeBlockSchedule`), so a model at this limit needs about 0.5 GiB of buffers
-    /// (128 MiB per worker plus three copies of a 64-row block), not the gigabytes a model with
-    /// 100,000 outputs would take.
+    /// worker (`TreeBlockSchedule`), so a model at this limit needs well under 1 GiB of buffers
+    /// (128 MiB per worker plus three copies of a 64-row block, 384 MiB), not the gigabytes a
+    /// small file declaring 100,000 outputs would have taken.
     public static let maximumRowWidth = 1 << 18
 
     /// Largest magnitude of a leaf value, base offset, coefficient, intercept or feature mean:
