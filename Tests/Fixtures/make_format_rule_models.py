@@ -2,7 +2,8 @@
 
 Each case folder gets the native model file, `data.csv` (rows chosen to exercise one rule),
 `predictions.csv` (the native library's raw output) and `contribs[_class<k>].csv` (the native
-library's own SHAP: xgboost `pred_contribs`, LightGBM `pred_contrib`; features + base_value).
+library's own SHAP: xgboost `pred_contribs`, LightGBM `pred_contrib`; features + base_value);
+the output-transform cases also `predicted.csv` (the library's `predict`).
 
 Run with xgboost 3.4.1, lightgbm 4.7.0, numpy, pandas (Python >= 3.10):
     python make_format_rule_models.py format_rules
@@ -208,6 +209,24 @@ def main(root):
     test = pd.DataFrame({"w": [-k_zero, float(np.nextafter(-k_zero, -np.inf)), -1e-36, 0.0, k_zero, -0.5, 0.5],
                          "c": [1.0, 1.0, 1.0, 1.0, 1.0, -0.5, -1e-40]})
     write_case(folder, test, booster.predict(test, raw_score=True), booster.predict(test, pred_contrib=True), list(Xw.columns))
+
+    # Output transforms with a parameter, against LightGBM's own predict(): binary with
+    # sigmoid:2.5 (1/(1+exp(-2.5 r))) and reg_sqrt (sign(r) r^2). `predicted.csv` holds predict().
+    transform_rng = np.random.default_rng(20261203)
+    Xt = pd.DataFrame({"u": transform_rng.normal(size=800), "v": transform_rng.normal(size=800)})
+    cases = [
+        ("lgbm_sigmoid", {"objective": "binary", "sigmoid": 2.5}, (Xt["u"] + 0.5 * transform_rng.normal(size=800) > 0).astype(float)),
+        ("lgbm_reg_sqrt", {"objective": "regression", "reg_sqrt": True}, 3 * Xt["u"] * np.abs(Xt["u"]) + Xt["v"]),
+    ]
+    for name, objective, label in cases:
+        params = {**objective, "num_leaves": 7, "learning_rate": 0.3, "verbose": -1, "seed": 12, "deterministic": True, "num_threads": 1}
+        booster = lgb.train(params, lgb.Dataset(Xt, label=label), num_boost_round=5)
+        folder = os.path.join(root, name)
+        os.makedirs(folder, exist_ok=True)
+        booster.save_model(os.path.join(folder, "model.txt"))
+        test = Xt.head(30)
+        write_case(folder, test, booster.predict(test, raw_score=True), booster.predict(test, pred_contrib=True), list(Xt.columns))
+        to_csv(pd.DataFrame({"prediction": booster.predict(test)}), os.path.join(folder, "predicted.csv"))
 
 
 def split_thresholds(node, feature):

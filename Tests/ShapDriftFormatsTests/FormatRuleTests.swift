@@ -26,7 +26,7 @@ struct FormatRuleTests {
         .init(name: "xgb_poisson", classes: 1), .init(name: "xgb_multiclass", classes: 3),
         .init(name: "lgbm_categorical_missing", classes: 1), .init(name: "lgbm_multiclass", classes: 3),
         .init(name: "xgb_categorical", classes: 1), .init(name: "lgbm_zero_missing_type", classes: 1),
-        .init(name: "lgbm_zero_input", classes: 1),
+        .init(name: "lgbm_zero_input", classes: 1), .init(name: "lgbm_sigmoid", classes: 1), .init(name: "lgbm_reg_sqrt", classes: 1),
     ]
 
     @Test("predictions and attributions agree with the native library", arguments: cases)
@@ -186,5 +186,20 @@ struct FormatRuleTests {
         #expect(trees.goesLeft(node: categorical, value: -0.5) == trees.goesLeft(node: categorical, value: 0))
         #expect(trees.goesLeft(node: categorical, value: -1e-40) == trees.goesLeft(node: categorical, value: 0))
         #expect(!trees.goesLeft(node: categorical, value: -1))
+    }
+
+    @Test("LightGBM's parameterised transforms give LightGBM's own predict(): sigmoid:2.5 and reg_sqrt",
+          arguments: [(11, OutputTransform.scaledLogistic(sigmoid: 2.5)), (12, OutputTransform.signedSquare)])
+    func lightgbmParameterisedTransforms(_ index: Int, _ transform: OutputTransform) throws {
+        let rule = Self.cases[index]
+        let model = try ModelLoader().load(path: rule.modelPath)
+        #expect(model.transform == transform)
+        let raw = try #require(try ReferenceTable(path: rule.path("predictions.csv")).column("raw_output"))
+        let predicted = try #require(try ReferenceTable(path: rule.path("predicted.csv")).column("prediction"))
+        let ours = model.transform.predictions(margins: raw, outputs: 1)
+        for (row, value) in predicted.enumerated() {
+            #expect(abs(ours[row] - value) <= 1e-12 * max(1, abs(value)), "row \(row)")
+        }
+        #expect(Set(predicted.map { $0 < 0 }).count == (index == 12 ? 2 : 1))
     }
 }

@@ -217,11 +217,17 @@ struct ModelLimitTests {
                 == ["Column_1", "Column_0"])
     }
 
-    @Test("LightGBM without an objective line (a custom objective) predicts and explains the raw score")
+    @Test("LightGBM without an objective line (a custom objective) explains the raw score; an unknown objective too, with a warning")
     func lightgbmCustomObjective() throws {
         let text = String(decoding: lightgbm(), as: UTF8.self).replacingOccurrences(of: "objective=regression\n", with: "")
         let model = try ModelLoader().load(bytes: Array(text.utf8), file: "m.txt")
         #expect(model.objective == "custom" && model.transform == .identity && model.warnings.isEmpty)
+        let unknown = try ModelLoader().load(bytes: lightgbm(["objective=": "objective=madeup alpha:0.3"]), file: "m.txt")
+        #expect(unknown.transform == .identity && unknown.warnings.count == 1 && unknown.warnings[0].contains("objective madeup"))
+        let alias = try ModelLoader().load(bytes: lightgbm(["objective=": "objective=xentlambda"]), file: "m.txt")
+        #expect(alias.transform == .softplus && alias.warnings.isEmpty)
+        let squared = try ModelLoader().load(bytes: lightgbm(["objective=": "objective=regression sqrt"]), file: "m.txt")
+        #expect(squared.transform == .signedSquare)
     }
 
     @Test("XGBoost DART: a weight list that does not give every tree a weight is refused")
