@@ -14,7 +14,7 @@ PYTHON       ?= $(shell for candidate in python3.13 python3.12 $$HOME/.pyenv/ver
                   command -v $$candidate >/dev/null 2>&1 && $$candidate -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
                   && { command -v $$candidate; break; }; done)
 
-.PHONY: demo test bench deps build release clean python-env
+.PHONY: demo test bench deps build release clean python-env lint api-check docs
 
 ## Install the system libraries the build links against, when they are missing.
 deps:
@@ -59,6 +59,23 @@ test: deps python-env
 	$(SWIFT) build
 	$(SWIFT) test
 	SHAPDRIFT_BIN=$(CURDIR)/$(BIN_DEBUG) $(PYTHON_VENV)/bin/python -m pytest notebooks-export/tests -q
+
+## The checks CI runs besides the tests: the module graph is the documented layering and no
+## target uses unsafeFlags (scripts/check-layering.py, docs/architecture.md).
+lint:
+	python3 scripts/check-layering.py
+
+## Builds and runs Examples/embedding, a separate package that depends on ShapDrift as a user's
+## package does, so only the public API is visible to it; it runs the documented example.
+api-check: deps
+	$(SWIFT) build --package-path Examples/embedding --scratch-path .build-embedding
+	.build-embedding/debug/embed-example $(DEMO)
+
+## The DocC documentation of the public API (all modules combined), into .build/docs.
+docs: deps
+	$(SWIFT) package --allow-writing-to-directory .build/docs generate-documentation --enable-experimental-combined-documentation \
+	  $(foreach module,Core Formats Attribution Drift Monitor Reports,--target ShapDrift$(module)) --target ShapDrift \
+	  --output-path .build/docs
 
 python-env: $(PYTHON_VENV)/.installed
 
