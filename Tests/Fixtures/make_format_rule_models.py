@@ -211,13 +211,18 @@ def main(root):
     write_case(folder, test, booster.predict(test, raw_score=True), booster.predict(test, pred_contrib=True), list(Xw.columns))
 
     # Output transforms with a parameter, against LightGBM's own predict(): binary with
-    # sigmoid:2.5 (1/(1+exp(-2.5 r))) and reg_sqrt (sign(r) r^2). `predicted.csv` holds predict().
+    # sigmoid:2.5 (1/(1+exp(-2.5 r))), reg_sqrt (sign(r) r^2) and a custom objective (the raw
+    # score). `predicted.csv` holds predict().
     transform_rng = np.random.default_rng(20261203)
     Xt = pd.DataFrame({"u": transform_rng.normal(size=800), "v": transform_rng.normal(size=800)})
     cases = [
         ("lgbm_sigmoid", {"objective": "binary", "sigmoid": 2.5}, (Xt["u"] + 0.5 * transform_rng.normal(size=800) > 0).astype(float)),
         ("lgbm_reg_sqrt", {"objective": "regression", "reg_sqrt": True}, 3 * Xt["u"] * np.abs(Xt["u"]) + Xt["v"]),
     ]
+    # A custom objective (a Python function): LightGBM saves no objective line and predicts raw scores.
+    def squared_error(predictions, dataset):
+        return predictions - dataset.get_label(), np.ones_like(predictions)
+    cases.append(("lgbm_custom_objective", {"objective": squared_error}, Xt["u"] - 2 * Xt["v"]))
     for name, objective, label in cases:
         params = {**objective, "num_leaves": 7, "learning_rate": 0.3, "verbose": -1, "seed": 12, "deterministic": True, "num_threads": 1}
         booster = lgb.train(params, lgb.Dataset(Xt, label=label), num_boost_round=5)

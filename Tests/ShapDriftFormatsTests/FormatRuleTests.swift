@@ -27,6 +27,7 @@ struct FormatRuleTests {
         .init(name: "lgbm_categorical_missing", classes: 1), .init(name: "lgbm_multiclass", classes: 3),
         .init(name: "xgb_categorical", classes: 1), .init(name: "lgbm_zero_missing_type", classes: 1),
         .init(name: "lgbm_zero_input", classes: 1), .init(name: "lgbm_sigmoid", classes: 1), .init(name: "lgbm_reg_sqrt", classes: 1),
+        .init(name: "lgbm_custom_objective", classes: 1),
     ]
 
     @Test("predictions and attributions agree with the native library", arguments: cases)
@@ -188,8 +189,8 @@ struct FormatRuleTests {
         #expect(!trees.goesLeft(node: categorical, value: -1))
     }
 
-    @Test("LightGBM's parameterised transforms give LightGBM's own predict(): sigmoid:2.5 and reg_sqrt",
-          arguments: [(11, OutputTransform.scaledLogistic(sigmoid: 2.5)), (12, OutputTransform.signedSquare)])
+    @Test("LightGBM's transforms give LightGBM's own predict(): sigmoid:2.5, reg_sqrt, and the raw score of a custom objective (no objective line)",
+          arguments: [(11, OutputTransform.scaledLogistic(sigmoid: 2.5)), (12, OutputTransform.signedSquare), (13, OutputTransform.identity)])
     func lightgbmParameterisedTransforms(_ index: Int, _ transform: OutputTransform) throws {
         let rule = Self.cases[index]
         let model = try ModelLoader().load(path: rule.modelPath)
@@ -200,6 +201,9 @@ struct FormatRuleTests {
         for (row, value) in predicted.enumerated() {
             #expect(abs(ours[row] - value) <= 1e-12 * max(1, abs(value)), "row \(row)")
         }
-        #expect(Set(predicted.map { $0 < 0 }).count == (index == 12 ? 2 : 1))
+        #expect(Set(predicted.map { $0 < 0 }).count == (index == 11 ? 1 : 2))
+        if index == 13 {
+            #expect(!(try String(contentsOfFile: rule.modelPath, encoding: .utf8)).contains("\nobjective=") && model.objective == "custom")
+        }
     }
 }
