@@ -175,8 +175,9 @@ public struct TreeEnsembleBuilder {
             for child in [leftChild, rightChild] where !(0..<count).contains(child) || child == node {
                 throw TreeStructureError(node: node, message: "child index \(child) is out of range 1..<\(count) or points to itself")
             }
-            for child in [leftChild, rightChild] where visited[child] {
-                throw TreeStructureError(node: child, message: "reached twice from the root (a cycle or a shared subtree)")
+            if visited[leftChild] || visited[rightChild] {
+                throw TreeStructureError(node: visited[leftChild] ? leftChild : rightChild,
+                                         message: "reached twice from the root (a cycle or a shared subtree)")
             }
             let splitFeature = Int(tree.feature[node])
             guard (0..<numFeatures).contains(splitFeature) else {
@@ -211,7 +212,8 @@ public struct TreeEnsembleBuilder {
         let (leftCover, rightCover) = (tree.cover[children.0], tree.cover[children.1])
         guard leftCover.isFinite, rightCover.isFinite, leftCover >= 0, rightCover >= 0 else { return }
         let slack = coverTolerance * parent
-        for (child, childCover) in [(children.0, leftCover), (children.1, rightCover)] where childCover - parent > slack {
+        if leftCover - parent > slack || rightCover - parent > slack {
+            let (child, childCover) = leftCover - parent > slack ? (children.0, leftCover) : (children.1, rightCover)
             throw TreeStructureError(node: node, message: "child node \(child) has cover \(childCover), more than its parent's \(parent): covers are training weights and cannot grow from a node to its child")
         }
         if abs(parent - (leftCover + rightCover)) > slack {
