@@ -35,11 +35,13 @@ public struct DriftReport: Codable, Equatable, Sendable {
     public var records: RecordSummary? = nil
     /// How the rows were sampled, when either side was (`RecordSampling`).
     public var sampling: SamplingSummary? = nil
+    /// What the model's loader could not vouch for (`Model.warnings`), set by `DriftMonitor`.
+    public var warnings: [String] = []
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version", writer, verdict, driftDetected = "drift_detected", ndcg, ndcgInterval = "ndcg_interval"
         case intervalStraddlesThreshold = "interval_straddles_threshold", threshold, thresholds, rows
         case baselineRows = "baseline_rows", bootstrapReplicates = "bootstrap_replicates", bootstrapSeed = "bootstrap_seed", aggregation
-        case model, breachedFeatures = "breached_features", features, outputs, note, records, sampling
+        case model, breachedFeatures = "breached_features", features, outputs, note, records, sampling, warnings
     }
 }

@@ -59,7 +59,8 @@ public struct DriftMonitor: Sendable {
         var explainerOptions = options.explainer
         explainerOptions.outputSpace = baseline.identity.outputSpace
         let explainer = try Explainer(model: model, method: baseline.identity.method, background: background, options: explainerOptions)
-        var profiler = AttributionProfiler(explainer: explainer)
+        // A model without feature names goes by the baseline's names; a data header must agree.
+        var profiler = AttributionProfiler(explainer: explainer, featureNames: baseline.identity.featureNames)
         if let mismatch = baseline.identity.mismatch(with: profiler.identity) { throw .incompatible(mismatch) }
         profiler.threads = options.threads
         profiler.sampling = options.sampling
@@ -69,7 +70,9 @@ public struct DriftMonitor: Sendable {
     }
 
     /// Attributes and profiles every row of `source`, and compares the profile with the baseline.
-    /// - Throws: `.input` for bad or absent rows.
+    /// The report carries the model's warnings (`Model.warnings`).
+    /// - Throws: `.input` for bad or absent rows, or (for a model without feature names) a
+    ///   data header whose names are not the baseline's.
     /// - Complexity: the explainer's cost per row, plus O(outputs × features) per row to fold and
     ///   O(replicates × outputs × features) per row for the bootstrap.
     public func check(_ source: any FeatureSource) throws(ShapDriftError) -> DriftCheck {
@@ -83,6 +86,7 @@ public struct DriftMonitor: Sendable {
         let comparator = DriftComparator(thresholds: options.thresholds, aggregation: options.aggregation)
         var report = comparator.compare(baseline: baseline, current: current, bootstrap: bootstrap)
         report.records = source.recordSummary
+        report.warnings = model.warnings
         return DriftCheck(report: report, current: current, timings: timings)
     }
 }

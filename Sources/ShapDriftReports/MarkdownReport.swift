@@ -10,6 +10,7 @@ public enum MarkdownReport {
         text += "- NDCG (SageMaker Clarify's feature-attribution drift score): **\(ReportText.format(report.ndcg, 4))**, threshold \(report.threshold.description)\(ReportText.intervalText(report))\n"
         text += "- Rows: \(report.rows) current, \(report.baselineRows) baseline\n"
         text += "- Model: \(report.model.modelFormat) `\(report.model.objective)`, SHA-256 `\(report.model.modelSHA256.prefix(16))…`; method \(report.model.method), attributions in \(report.model.outputSpace)\n"
+        text += report.warnings.map { "- **Model warning:** \($0)\n" }.joined()
         text += "- Feature thresholds: shift ≥ \(ReportText.format(report.thresholds.featureShift * 100, 1))% of the attribution mass and PSI ≥ \(report.thresholds.psi.description)\n\n"
         for output in report.outputs {
             if report.outputs.count > 1 { text += "## Output \(output.output) (\(output.label)): NDCG \(ReportText.format(output.ndcg, 4))\n\n" }

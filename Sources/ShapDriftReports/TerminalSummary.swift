@@ -7,7 +7,9 @@ public enum TerminalSummary {
     /// - Complexity: O(top).
     public static func text(_ report: DriftReport, top: Int = 10) -> String {
         var text = "\(ReportText.verdictLine(report))\n"
-        text += "NDCG \(ReportText.format(report.ndcg, 3)) vs threshold \(report.threshold.description)\(ReportText.intervalText(report)); \(report.rows) rows vs \(report.baselineRows) baseline rows\n\n"
+        text += "NDCG \(ReportText.format(report.ndcg, 3)) vs threshold \(report.threshold.description)\(ReportText.intervalText(report)); \(report.rows) rows vs \(report.baselineRows) baseline rows\n"
+        text += report.warnings.map { "warning: \($0)\n" }.joined()
+        text += "\n"
         let rows = report.features.prefix(top)
         let width = max(7, rows.map(\.name.count).max() ?? 0)
         func pad(_ text: String, _ size: Int) -> String { text + String(repeating: " ", count: max(0, size - text.count)) }

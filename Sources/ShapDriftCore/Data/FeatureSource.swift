@@ -10,10 +10,15 @@ public protocol FeatureSource: AnyObject {
     /// What the read found so far (records read and skipped, the time window, variants), for
     /// sources that read files; `nil` for rows given in memory.
     var recordSummary: RecordSummary? { get }
+    /// The header naming the columns, when the rows are matched by position to a model without
+    /// feature names and the data has one (a CSV file); `nil` otherwise.
+    var dataHeader: DataHeader? { get }
 }
 
 extension FeatureSource {
     public var recordSummary: RecordSummary? { nil }
+    /// Sources without a header (in memory, JSON Lines, capture) name no features.
+    public var dataHeader: DataHeader? { nil }
 }
 
 /// Rows already in memory, handed out in blocks.

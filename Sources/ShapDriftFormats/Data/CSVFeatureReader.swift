@@ -14,6 +14,8 @@ import Foundation
 public final class CSVFeatureReader {
     public let file: String
     public let header: [String]
+    /// The header as the names of the features, for a model without names (columns in order).
+    public let dataHeader: DataHeader?
     private let lines: LineReader
     /// For each data column, the model feature it fills, or -1.
     private let featureOfColumn: [Int]
@@ -68,6 +70,7 @@ public final class CSVFeatureReader {
         }
         header = headerFields ?? []
         let indices = try schema.columnIndices(forHeader: header, file: file)
+        dataHeader = schema.names == nil ? DataHeader(names: header, file: file) : nil
         var map = [Int](repeating: -1, count: header.count)
         for (feature, column) in indices.enumerated() { map[column] = feature }
         featureOfColumn = map

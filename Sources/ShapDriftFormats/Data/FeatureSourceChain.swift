@@ -9,6 +9,10 @@ import ShapDriftCore
 /// (`CaptureTimeWindow.captureFolderLateness`); a tree with several variants is read only for the
 /// variants chosen. One `BadRecordPolicy` covers every file, and `recordSummary` tells what the
 /// read found.
+///
+/// For a model without feature names, the header of the first file, when it is CSV, names the
+/// features (`dataHeader`), and every later CSV file's header must have the same names: the
+/// columns are taken in order, so a header that differs means columns that moved.
 public final class FeatureSourceChain: FeatureSource {
     public let schema: FeatureSchema
     public let options: DataReadOptions
@@ -27,6 +31,8 @@ public final class FeatureSourceChain: FeatureSource {
     private let filesOutsideWindow: Int
     /// The hour folders' span, when some were left out by the window.
     private let foldersSeen: RecordSummary.TimeRange?
+    /// The first file's header, when it names the features of a model without names.
+    public private(set) var dataHeader: DataHeader?
 
     public convenience init(paths: [String], schema: FeatureSchema, format: InputFormat = .auto,
                             window: CaptureTimeWindow = CaptureTimeWindow()) throws(InputError) {
@@ -94,6 +100,11 @@ public final class FeatureSourceChain: FeatureSource {
         filesOutsideWindow = outside
         foldersSeen = hours.map { RecordSummary.TimeRange(since: ISO8601Time.string($0.first), until: ISO8601Time.string($0.last + 3600),
                                                           untilIncluded: false) }
+        // The first file is opened now, so its header is known before any row is read.
+        if !pending.isEmpty {
+            try openNext()
+            dataHeader = current?.dataHeader
+        }
     }
 
     /// A file given directly must be able to take the window: capture (filtered on
@@ -144,9 +155,7 @@ public final class FeatureSourceChain: FeatureSource {
                     }
                     return nil
                 }
-                let (path, sourceName) = pending.removeFirst()
-                current = try open(path, sourceName: sourceName)
-                filesRead.append(current?.file ?? path)
+                try openNext()
             }
             if var batch = try current?.nextBatch(maxRows: maxRows) {
                 // Records skipped at the end of earlier files come before this batch's rows.
@@ -157,6 +166,18 @@ public final class FeatureSourceChain: FeatureSource {
             }
             current = nil
         }
+    }
+
+    /// Opens the next pending file; a CSV header that renames the first file's columns is refused.
+    private func openNext() throws(InputError) {
+        let (path, sourceName) = pending.removeFirst()
+        let reader = try open(path, sourceName: sourceName)
+        if let first = dataHeader, let header = reader.dataHeader,
+           let mismatch = header.mismatch(with: first.names, expectedFrom: "the header of \(first.file)") {
+            throw mismatch
+        }
+        current = reader
+        filesRead.append(reader.file)
     }
 
     /// What the read found so far: records read and skipped, the window, the variants and files.

@@ -18,7 +18,7 @@ struct JSONRowDecoder {
     /// One row from an object keyed by feature name; every feature must be present.
     func row(fromObject members: [String: JSONValue], line: Int, into row: inout [Double]) throws(BadRecord) {
         guard let names = schema.names else {
-            throw BadRecord(.notARow, InputError(file: file, line: line, "objects keyed by name need a model with feature names; send rows as arrays in model order"))
+            throw BadRecord(.notARow, InputError(file: file, line: line, "objects keyed by name need a model with feature names, and this one has none (its columns are taken in order): send rows as arrays in model order, or as CSV, whose header then names the features"))
         }
         var seen = [Bool](repeating: false, count: schema.count)
         for (key, value) in members {
