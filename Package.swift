@@ -24,6 +24,10 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
         // Job files (`shapdrift run job.yaml`): a YAML 1.1 parser whose nodes carry their line.
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        // report.html and history.html: logic-less templates that escape every value (docs/architecture.md, Reports).
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // The tool's diagnostics (-v, --log-level).
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // OpenBLAS (cblas) and LAPACKE from Debian's libopenblas-dev and liblapacke-dev.
@@ -43,7 +47,10 @@ let package = Package(
             dependencies: ["ShapDriftCore", "ShapDriftFormats", "ShapDriftAttribution", "ShapDriftDrift",
                            .product(name: "Yams", package: "Yams")]
         ),
-        .target(name: "ShapDriftReports", dependencies: ["ShapDriftCore", "ShapDriftDrift"]),
+        .target(
+            name: "ShapDriftReports",
+            dependencies: ["ShapDriftCore", "ShapDriftDrift", .product(name: "Mustache", package: "swift-mustache")]
+        ),
         .target(
             name: "ShapDrift",
             dependencies: [
@@ -56,6 +63,7 @@ let package = Package(
             dependencies: [
                 "ShapDrift",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // In-process kernel timings for `make bench` (bench/run.py).

@@ -12,7 +12,7 @@ ALLOWED = {
     "ShapDriftAttribution": {"ShapDriftCore", "CBLAS"},
     "ShapDriftDrift": {"ShapDriftCore", "CBLAS"},
     "ShapDriftMonitor": {"ShapDriftCore", "ShapDriftFormats", "ShapDriftAttribution", "ShapDriftDrift", "Yams"},
-    "ShapDriftReports": {"ShapDriftCore", "ShapDriftDrift"},
+    "ShapDriftReports": {"ShapDriftCore", "ShapDriftDrift", "Mustache"},
     "ShapDrift": {"ShapDriftCore", "ShapDriftFormats", "ShapDriftAttribution", "ShapDriftDrift",
                   "ShapDriftMonitor", "ShapDriftReports"},
 }

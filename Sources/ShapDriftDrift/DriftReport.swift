@@ -37,11 +37,14 @@ public struct DriftReport: Codable, Equatable, Sendable {
     public var sampling: SamplingSummary? = nil
     /// What the model's loader could not vouch for (`Model.warnings`), set by `DriftMonitor`.
     public var warnings: [String] = []
+    /// The breached features' φ and input-value distributions, summarised for the HTML report
+    /// (`ReportDistributions`); set by `DriftMonitor`, absent in older reports.
+    public var distributions: ReportDistributions? = nil
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version", writer, verdict, driftDetected = "drift_detected", ndcg, ndcgInterval = "ndcg_interval"
         case intervalStraddlesThreshold = "interval_straddles_threshold", threshold, thresholds, rows
         case baselineRows = "baseline_rows", bootstrapReplicates = "bootstrap_replicates", bootstrapSeed = "bootstrap_seed", aggregation
-        case model, breachedFeatures = "breached_features", features, outputs, note, records, sampling, warnings
+        case model, breachedFeatures = "breached_features", features, outputs, note, records, sampling, warnings, distributions
     }
 }

@@ -11,8 +11,10 @@ public enum ReportFile: String, CaseIterable, Codable, Sendable {
     case constraintViolations = "constraint_violations.json"
     /// `analysis.json`: SageMaker Clarify's shape.
     case analysis = "analysis.json"
+    /// `report.html`: one self-contained page with the charts, for people and tickets.
+    case html = "report.html"
 
-    /// The short name a job file uses: `json`, `markdown`, `features`, `constraint_violations`, `analysis`.
+    /// The short name a job file uses: `json`, `markdown`, `features`, `constraint_violations`, `analysis`, `html`.
     public var jobName: String {
         switch self {
         case .json: return "json"
@@ -20,6 +22,7 @@ public enum ReportFile: String, CaseIterable, Codable, Sendable {
         case .features: return "features"
         case .constraintViolations: return "constraint_violations"
         case .analysis: return "analysis"
+        case .html: return "html"
         }
     }
 }

@@ -31,6 +31,8 @@ public struct AttributionProfiler: Sendable {
     public var threads = ProcessorCount.available
     /// Which records are profiled (every one by default); recorded in the profile.
     public var sampling = RecordSampling.all
+    /// Told how far the build has come after each block (e.g. for a progress line).
+    public var progress: ProfileProgress.Handler?
 
     /// - Parameter featureNames: for a model without feature names, the names its features go
     ///   by and a data header must agree with (`DriftMonitor` passes the baseline's); ignored for
@@ -105,6 +107,7 @@ public struct AttributionProfiler: Sendable {
         reader.readAhead(maxRows: size)
         var mark = StageTimings.now()
         var next = try Self.input { () throws(InputError) in try reader.collect() }
+        var fraction = reader.readFraction
         timings.waitingForInput += StageTimings.now() - mark
         while let batch = next {
             size = min(limit, size * 4)
@@ -121,8 +124,10 @@ public struct AttributionProfiler: Sendable {
             bootstrap?.add(attributions, recordKeys: batch.recordKeys, threads: threads)
             timings.folding += StageTimings.now() - mark
             rowsProfiled += batch.rowCount
+            progress?(ProfileProgress(rows: rowsProfiled, seconds: StageTimings.now() - start, fraction: fraction))
             mark = StageTimings.now()
             next = try Self.input { () throws(InputError) in try reader.collect() }
+            fraction = reader.readFraction
             timings.waitingForInput += StageTimings.now() - mark
         }
         timings.rows += rowsProfiled

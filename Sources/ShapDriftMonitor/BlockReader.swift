@@ -13,6 +13,9 @@ final class BlockReader: @unchecked Sendable {
     private let sampling: RecordSampling
     /// Rows read before sampling; read by the caller only after `collect`.
     private(set) var rowsSeen: UInt64 = 0
+    /// The source's `readFraction` once the last block was read; read by the caller only
+    /// between `collect` and the next `readAhead`.
+    private(set) var readFraction: Double?
 
     init(source: any FeatureSource, sampling: RecordSampling = .all) {
         self.source = source
@@ -38,6 +41,7 @@ final class BlockReader: @unchecked Sendable {
             } catch {
                 self.pending = .failure(error)
             }
+            self.readFraction = self.source.readFraction
             self.done.signal()
         }
     }

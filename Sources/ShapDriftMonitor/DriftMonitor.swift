@@ -19,6 +19,8 @@ public struct DriftCheckOptions: Sendable {
     /// Which current records are profiled (every one by default); a baseline made at another
     /// rate still compares (`RecordSampling`).
     public var sampling = RecordSampling.all
+    /// Told how far the current data's profile has come after each block.
+    public var progress: ProfileProgress.Handler?
 
     public init() {}
 }
@@ -64,6 +66,7 @@ public struct DriftMonitor: Sendable {
         if let mismatch = baseline.identity.mismatch(with: profiler.identity) { throw .incompatible(mismatch) }
         profiler.threads = options.threads
         profiler.sampling = options.sampling
+        profiler.progress = options.progress
         self.baseline = baseline
         self.options = options
         self.profiler = profiler
@@ -87,6 +90,7 @@ public struct DriftMonitor: Sendable {
         var report = comparator.compare(baseline: baseline, current: current, bootstrap: bootstrap)
         report.records = source.recordSummary
         report.warnings = model.warnings
+        report.distributions = ReportDistributions(report: report, baseline: baseline, current: current)
         return DriftCheck(report: report, current: current, timings: timings)
     }
 }

@@ -14,6 +14,12 @@ public struct StageTimings: Sendable {
 
     package static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
+    /// The same numbers by name, e.g. for `--timings-json`: seconds per stage, rows, rows per second.
+    public var fields: [String: Double] {
+        ["rows": Double(rows), "total_seconds": total, "attributing_seconds": attributing, "folding_seconds": folding,
+         "waiting_for_input_seconds": waitingForInput, "rows_per_second": total > 0 ? Double(rows) / total : 0]
+    }
+
     /// One line for standard error, e.g. for `--timings`.
     public var summary: String {
         func rate(_ seconds: Double) -> String { seconds > 0 ? "\(Int((Double(rows) / seconds).rounded())) rows/s" : "-" }

@@ -20,15 +20,24 @@ struct Baseline: ParsableCommand {
         var profiler = AttributionProfiler(explainer: try methodOptions.explainer(for: model))
         profiler.threads = runOptions.threadCount
         profiler.sampling = recordSampling.sampling
+        let progress = runOptions.progressLine("profiling")
+        profiler.progress = progress?.handler
         var noBootstrap: PoissonBootstrap? = nil
         var timings = StageTimings()
         // A reference is strict by default: every record of it is meant to be good.
         let source = try sources.source(for: model, badRecords: .strict)
-        let profile = try profiler.profile(source, bootstrap: &noBootstrap, timings: &timings)
-        runOptions.report(timings.summary)
-        SkippedRecordsNotice.print(source.recordSummary, what: "left out of the baseline")
+        let profile: AttributionProfile
+        do {
+            profile = try profiler.profile(source, bootstrap: &noBootstrap, timings: &timings)
+            progress?.finish()
+        } catch {
+            progress?.finish()
+            throw error
+        }
+        runOptions.report(timings.summary, fields: timings.fields)
+        SkippedRecordsNotice.print(source.recordSummary, what: "left out of the baseline", quiet: runOptions.quiet)
         try writeAtomically(profile.encoded(), to: output)
-        if output != "-" {
+        if output != "-", !runOptions.quiet {
             FileHandle.standardError.write(Data("shapdrift: baseline of \(profile.rows) rows written to \(output)\n".utf8))
         }
     }
@@ -72,6 +81,8 @@ struct Check: ParsableCommand {
     @Option(help: ArgumentHelp("Report directory.", valueName: "dir"))
     var outputDir: String = "shapdrift-report"
 
+    @OptionGroup var metrics: MetricsOptions
+
     @Option(help: ArgumentHelp("What to print on standard output: text (table and verdict) or json (report.json).", valueName: "format"))
     var format: String = "text"
 
@@ -92,6 +103,7 @@ struct Check: ParsableCommand {
         job.bootstrap = MonitoringJob.Bootstrap(replicates: bootstrap)
         job.outputs.directory = outputDir
         job.outputs.stdout = format == "json" ? .json : .text
+        job.outputs.metrics = metrics.settings
         job.threads = runOptions.threads
         return job
     }

@@ -77,6 +77,6 @@ struct Explain: ParsableCommand {
         }
         try writer.commit()
         clock.lap("writing")
-        runOptions.report(clock.summary)
+        runOptions.report(clock.summary, fields: clock.fields)
     }
 }

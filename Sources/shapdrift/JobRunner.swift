@@ -1,25 +1,53 @@
 import ArgumentParser
 import Foundation
+import Logging
 import ShapDrift
 
-/// Runs a `MonitoringJob` as the tool does, for `check`, `run` and the container entry point
-/// alike: the check, the report directory, standard output, the exit code.
+/// Runs a `MonitoringJob` as the tool does, for `check` and `run` alike: the check, the report
+/// directory (with its HTML page and the metric files asked for), standard output, the exit code.
 enum JobRunner {
+    /// - Parameter now: the time the job runs at (relative windows count from it; the metrics are
+    ///   stamped with it when the data has no window end).
     /// - Throws: the check's errors; `ExitCode(1)` when drift was found.
-    static func run(_ job: MonitoringJob, now: Double, runOptions: RunOptions? = nil) throws {
-        let check = try job.check(now: now)
-        runOptions?.report(check.timings.summary)
-        try ReportSet.write(check.report, current: check.current, to: job.outputs.directory, files: job.outputs.files)
-        SkippedRecordsNotice.print(check.report.records, what: "left out of the check (listed in the report)")
+    static func run(_ job: MonitoringJob, now: Double, runOptions: RunOptions) throws {
+        let logger = runOptions.logger
+        logger.info("checking \(job.data.paths.joined(separator: ", ")) against \(job.baseline) (model \(job.model))")
+        let progress = runOptions.progressLine("attributing")
+        let check: DriftCheck
+        do {
+            check = try job.check(now: now, progress: progress?.handler)
+            progress?.finish()
+        } catch {
+            progress?.finish()
+            throw error
+        }
+        logger.info("\(check.report.rows) rows checked: \(check.timings.summary)")
+        runOptions.report(check.timings.summary, fields: check.timings.fields)
+        let metrics = try MetricsFiles.render(check.report, settings: job.outputs.metrics, timestamp: metricsTime(check.report, now: now))
+        try ReportSet.write(check.report, current: check.current, to: job.outputs.directory, files: job.outputs.files, metrics: metrics)
+        let written = ReportFile.allCases.filter(job.outputs.files.contains).map { ($0.rawValue, job.outputs.directory) }
+            + metrics.map { ($0.name, $0.directory ?? job.outputs.directory) }
+        logger.info("wrote \(written.map { ($0.1 as NSString).appendingPathComponent($0.0) }.joined(separator: ", "))")
+        SkippedRecordsNotice.print(check.report.records, what: "left out of the check (listed in the report)", quiet: runOptions.quiet)
         switch job.outputs.stdout {
         case .json:
             try writeAtomically(ReportJSON.bytes(check.report), to: "-")
-        case .text:
-            print(TerminalSummary.text(check.report), terminator: "")
-            if job.outputs.files.contains(.markdown) { print("Report: \((job.outputs.directory as NSString).appendingPathComponent("report.md"))") }
-        case .none:
+        case .text where !runOptions.quiet:
+            print(TerminalSummary.text(check.report, colour: Console.colourOnStandardOutput), terminator: "")
+            for file in [ReportFile.html, .markdown] where job.outputs.files.contains(file) {
+                print("Report: \((job.outputs.directory as NSString).appendingPathComponent(file.rawValue))")
+                break
+            }
+        case .text, .none:
             break
         }
         if check.report.driftDetected { throw ExitCode(ExitStatus.driftFound) }
+    }
+
+    /// The metrics' time: the end of the data's time window when it had one (so a rerun of a past
+    /// hour files its metrics at that hour), else the time the job ran.
+    static func metricsTime(_ report: DriftReport, now: Double) -> Date {
+        if let until = report.records?.window?.until, let seconds = ISO8601Time.seconds(until) { return Date(timeIntervalSince1970: seconds) }
+        return Date(timeIntervalSince1970: now)
     }
 }

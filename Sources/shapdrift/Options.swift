@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import ShapDrift
 
 struct ModelOption: ParsableArguments {
@@ -160,8 +161,8 @@ struct DataSourceOptions: ParsableArguments {
 
 /// The standard-error lines for the bad records a command skipped.
 enum SkippedRecordsNotice {
-    static func print(_ summary: RecordSummary?, what: String) {
-        guard let summary, summary.skipped.count > 0 else { return }
+    static func print(_ summary: RecordSummary?, what: String, quiet: Bool = false) {
+        guard !quiet, let summary, summary.skipped.count > 0 else { return }
         var text = "shapdrift: skipped \(summary.skipped.count) bad record\(summary.skipped.count == 1 ? "" : "s") of \(summary.read) (\(summary.skipped.reasonsText)): \(what)\n"
         for record in summary.skipped.first { text += "  \(record.description)\n" }
         if summary.skipped.count > summary.skipped.first.count {
@@ -186,7 +187,7 @@ struct RecordSamplingOptions: ParsableArguments {
     var sampling: RecordSampling { RecordSampling(rate: sampleRate, seed: sampleSeed) }
 }
 
-/// Worker threads and `--timings`, for the commands that attribute.
+/// Worker threads, timings, and how much the command says: for the commands that attribute.
 struct RunOptions: ParsableArguments {
     @Option(help: "Worker threads (default: the cores this process may use).")
     var threads: Int?
@@ -194,13 +195,57 @@ struct RunOptions: ParsableArguments {
     @Flag(help: "Print where the wall time went to standard error.")
     var timings = false
 
+    @Flag(name: .customLong("timings-json"), help: "Print where the wall time went to standard error as one JSON line.")
+    var timingsJSON = false
+
+    @Flag(name: .shortAndLong, help: "Only errors: no summary, notices or progress (--format json still prints the report).")
+    var quiet = false
+
+    @Flag(name: .customShort("v"), help: "Diagnostics on standard error: -v info, -vv debug (as --log-level).")
+    var verbosity: Int
+
+    @Option(help: ArgumentHelp("Diagnostics on standard error at this level and above: trace, debug, info, notice, warning, error, critical (default warning).",
+                               valueName: "level"))
+    var logLevel: Logger.Level?
+
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if quiet, verbosity > 0 || logLevel != nil { throw ValidationError("--quiet silences the diagnostics that -v and --log-level ask for") }
     }
 
     var threadCount: Int { threads ?? ProcessorCount.available }
 
-    func report(_ summary: @autoclosure () -> String) {
-        if timings { FileHandle.standardError.write(Data("shapdrift: timings: \(summary())\n".utf8)) }
+    /// The diagnostics' level: `--log-level`, else one step per `-v` below warning, else warning
+    /// (error with `--quiet`).
+    var level: Logger.Level {
+        if let logLevel { return logLevel }
+        if quiet { return .error }
+        switch verbosity {
+        case 0: return .warning
+        case 1: return .info
+        default: return .debug
+        }
+    }
+
+    var logger: Logger { Console.logger(level: level) }
+
+    /// A progress line for a long run, when standard error is a terminal and not `--quiet`.
+    func progressLine(_ what: String) -> ProgressLine? {
+        quiet || !Console.standardErrorIsTerminal ? nil : ProgressLine(what)
+    }
+
+    /// `--timings` (a line of text) and `--timings-json` (one JSON line of `fields`, keys
+    /// sorted), on standard error.
+    func report(_ summary: @autoclosure () -> String, fields: @autoclosure () -> [String: Double]) {
+        if timings { Console.note("timings: \(summary())") }
+        if timingsJSON {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            if let line = try? encoder.encode(["timings": fields()]) {
+                FileHandle.standardError.write(line + Data("\n".utf8))
+            }
+        }
     }
 }
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

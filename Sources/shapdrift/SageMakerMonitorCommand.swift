@@ -19,7 +19,7 @@ struct SageMakerMonitor: ParsableCommand {
 
     /// Where the metrics go under `--ml-root` (AWS: "the container code emits Amazon CloudWatch
     /// metrics in this location: /opt/ml/output/metrics/cloudwatch", a directory).
-    static let metricsFile = "output/metrics/cloudwatch/shapdrift.jsonl"
+    static let metricsDirectory = "output/metrics/cloudwatch"
 
     @Option(help: ArgumentHelp("The processing container's /opt/ml directory: the exit message and the CloudWatch metrics go under it.",
                                valueName: "dir"))
@@ -30,13 +30,15 @@ struct SageMakerMonitor: ParsableCommand {
         do {
             let job = try SageMakerMonitorJob(environment: ProcessInfo.processInfo.environment)
             let check = try job.run()
-            try ReportSet.write(check.report, current: check.current, to: job.outputPath)
+            // The CloudWatch metrics go to the contract's metrics directory, with the report set.
+            var metrics = MetricsSettings(endpoint: job.endpointName, schedule: job.scheduleName)
             if job.publishesCloudWatchMetrics {
-                let dimensions = SageMakerMetrics.dimensions(endpoint: job.endpointName, schedule: job.scheduleName)
-                let metrics = SageMakerMetrics.metrics(for: check.report, dimensions: dimensions,
-                                                       timestamp: job.periodEnd.map(Date.init(timeIntervalSince1970:)) ?? Date())
-                try write(SageMakerMetrics.jsonLines(metrics), to: (mlRoot as NSString).appendingPathComponent(Self.metricsFile))
+                metrics.kinds = [.sagemaker]
+                metrics.sagemakerDirectory = (mlRoot as NSString).appendingPathComponent(Self.metricsDirectory)
             }
+            let timestamp = job.periodEnd.map(Date.init(timeIntervalSince1970:)) ?? Date()
+            try ReportSet.write(check.report, current: check.current, to: job.outputPath,
+                                metrics: MetricsFiles.render(check.report, settings: metrics, timestamp: timestamp))
             try write(SageMakerExitMessage.completed(check.report), to: message)
             print(TerminalSummary.text(check.report), terminator: "")
         } catch {

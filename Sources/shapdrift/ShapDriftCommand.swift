@@ -15,7 +15,7 @@ struct ShapDriftCommand: ParsableCommand {
         discussion: "Exit codes: 0 no drift, 1 drift found, 2 usage or input error.",
         version: ShapDriftVersion.current,
         subcommands: [Inspect.self, Predict.self, Explain.self, Baseline.self, Check.self, Merge.self, Run.self, Validate.self,
-                      SageMakerMonitor.self]
+                      SageMakerMonitor.self, Report.self, History.self]
     )
 }
 

@@ -18,6 +18,19 @@ struct StageClock {
         }
     }
 
+    /// Seconds per stage (`<stage>_seconds`) and rows per second of the stages that count rows.
+    var fields: [String: Double] {
+        var fields: [String: Double] = [:]
+        for stage in stages {
+            fields["\(stage.name)_seconds"] = stage.seconds
+            if let rows = stage.rows {
+                fields["\(stage.name)_rows"] = Double(rows)
+                if stage.seconds > 0 { fields["\(stage.name)_rows_per_second"] = Double(rows) / stage.seconds }
+            }
+        }
+        return fields
+    }
+
     var summary: String {
         stages.map { stage in
             let rate = stage.rows.map { stage.seconds > 0 ? " (\(Int((Double($0) / stage.seconds).rounded())) rows/s)" : "" } ?? ""

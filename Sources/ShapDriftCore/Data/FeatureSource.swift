@@ -13,12 +13,16 @@ public protocol FeatureSource: AnyObject {
     /// The header naming the columns, when the rows are matched by position to a model without
     /// feature names and the data has one (a CSV file); `nil` otherwise.
     var dataHeader: DataHeader? { get }
+    /// The share of the input read so far, in [0, 1], when the total is known (rows in memory;
+    /// files by their sizes); `nil` otherwise. For progress lines only.
+    var readFraction: Double? { get }
 }
 
 extension FeatureSource {
     public var recordSummary: RecordSummary? { nil }
     /// Sources without a header (in memory, JSON Lines, capture) name no features.
     public var dataHeader: DataHeader? { nil }
+    public var readFraction: Double? { nil }
 }
 
 /// Rows already in memory, handed out in blocks.
@@ -26,12 +30,17 @@ public final class InMemoryFeatureSource: FeatureSource {
     private var pending: [FeatureBatch]
     private var offset = 0
     private let name: String
+    private let totalRows: Int
+    private var rowsHandedOut = 0
 
     /// - Parameter batches: the rows, in order; `name` is used in messages.
     public init(_ batches: [FeatureBatch], name: String = "<memory>") {
         pending = batches.filter { $0.rowCount > 0 }.reversed()
         self.name = name
+        totalRows = batches.reduce(0) { $0 + $1.rowCount }
     }
+
+    public var readFraction: Double? { totalRows > 0 ? Double(rowsHandedOut) / Double(totalRows) : nil }
 
     /// - Complexity: O(maxRows × features) per call.
     public func nextBatch(maxRows: Int) throws(InputError) -> FeatureBatch? {
@@ -45,6 +54,7 @@ public final class InMemoryFeatureSource: FeatureSource {
         let last = offset + take == batch.rowCount
         piece.skippedBefore = batch.skippedBefore.filter { $0 >= offset && ($0 < offset + take || last) }.map { $0 - offset }
         offset += take
+        rowsHandedOut += take
         if offset == batch.rowCount {
             pending.removeLast()
             offset = 0

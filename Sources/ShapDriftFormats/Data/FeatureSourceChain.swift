@@ -33,6 +33,10 @@ public final class FeatureSourceChain: FeatureSource {
     private let foldersSeen: RecordSummary.TimeRange?
     /// The first file's header, when it names the features of a model without names.
     public private(set) var dataHeader: DataHeader?
+    /// The files' sizes in bytes (0 for standard input), for `readFraction`.
+    private var bytesPending: [UInt64] = []
+    private var bytesTotal: UInt64 = 0
+    private var bytesFinished: UInt64 = 0
 
     public convenience init(paths: [String], schema: FeatureSchema, format: InputFormat = .auto,
                             window: CaptureTimeWindow = CaptureTimeWindow()) throws(InputError) {
@@ -96,6 +100,10 @@ public final class FeatureSourceChain: FeatureSource {
         }
         guard !files.isEmpty || outside > 0 else { throw InputError("no data given") }
         pending = files
+        bytesPending = files.map { file in
+            ((try? FileManager.default.attributesOfItem(atPath: file.path))?[.size] as? NSNumber)?.uint64Value ?? 0
+        }
+        bytesTotal = bytesPending.reduce(0, +)
         variantsRead = variants.sorted()
         filesOutsideWindow = outside
         foldersSeen = hours.map { RecordSummary.TimeRange(since: ISO8601Time.string($0.first), until: ISO8601Time.string($0.last + 3600),
@@ -165,12 +173,23 @@ public final class FeatureSourceChain: FeatureSource {
                 return batch
             }
             current = nil
+            bytesFinished += bytesCurrent
+            bytesCurrent = 0
         }
+    }
+
+    private var bytesCurrent: UInt64 = 0
+
+    /// The bytes of the files read to their end, of all the files' bytes: file by file, so a
+    /// single file reads as 0 until it ends.
+    public var readFraction: Double? {
+        bytesTotal > 0 ? Double(bytesFinished) / Double(bytesTotal) : nil
     }
 
     /// Opens the next pending file; a CSV header that renames the first file's columns is refused.
     private func openNext() throws(InputError) {
         let (path, sourceName) = pending.removeFirst()
+        bytesCurrent = bytesPending.isEmpty ? 0 : bytesPending.removeFirst()
         let reader = try open(path, sourceName: sourceName)
         if let first = dataHeader, let header = reader.dataHeader,
            let mismatch = header.mismatch(with: first.names, expectedFrom: "the header of \(first.file)") {

@@ -256,7 +256,7 @@ struct JobFileReader {
     }
 
     func outputs(_ node: Node) throws(InputError) -> MonitoringJob.Outputs {
-        let members = try mapping(node, "outputs", allowed: ["directory", "formats", "stdout"])
+        let members = try mapping(node, "outputs", allowed: ["directory", "formats", "stdout", "metrics"])
         var outputs = MonitoringJob.Outputs()
         if let value = members["directory"] { outputs.directory = try path(value, "outputs.directory") }
         if let value = members["formats"] {
@@ -270,6 +270,37 @@ struct JobFileReader {
             outputs.files = files
         }
         if let value = members["stdout"] { outputs.stdout = try choice(value, "outputs.stdout", MonitoringJob.Outputs.Stdout.self) }
+        if let value = members["metrics"] { outputs.metrics = try metrics(value) }
         return outputs
+    }
+
+    /// `outputs.metrics`: a list of kinds, or a mapping with `kinds` and the names and
+    /// directories (`docs/alarms.md`).
+    func metrics(_ node: Node) throws(InputError) -> MetricsSettings {
+        var settings = MetricsSettings()
+        func kinds(_ node: Node, _ path: String) throws(InputError) -> [MetricsKind] {
+            var kinds: [MetricsKind] = []
+            if case .sequence(let sequence) = node {
+                for (index, item) in sequence.enumerated() { kinds.append(try choice(item, "\(path)[\(index)]", MetricsKind.self)) }
+                guard !kinds.isEmpty else { throw error(node, path, "expected at least one kind") }
+                return kinds
+            }
+            return [try choice(node, path, MetricsKind.self)]
+        }
+        guard case .mapping = node else {
+            settings.kinds = try kinds(node, "outputs.metrics")
+            return settings
+        }
+        let members = try mapping(node, "outputs.metrics",
+                                  allowed: ["kinds", "namespace", "endpoint", "schedule", "labels", "sagemaker_directory", "prometheus_directory"])
+        guard let kindsNode = members["kinds"] else { throw error(node, "outputs.metrics.kinds", "missing (required): the metric files to write") }
+        settings.kinds = try kinds(kindsNode, "outputs.metrics.kinds")
+        if let value = members["namespace"] { settings.namespace = try string(value, "outputs.metrics.namespace") }
+        if let value = members["endpoint"] { settings.endpoint = try string(value, "outputs.metrics.endpoint") }
+        if let value = members["schedule"] { settings.schedule = try string(value, "outputs.metrics.schedule") }
+        if let value = members["labels"] { settings.labels = try strings(value, "outputs.metrics.labels") }
+        if let value = members["sagemaker_directory"] { settings.sagemakerDirectory = try path(value, "outputs.metrics.sagemaker_directory") }
+        if let value = members["prometheus_directory"] { settings.prometheusDirectory = try path(value, "outputs.metrics.prometheus_directory") }
+        return settings
     }
 }

@@ -76,6 +76,8 @@ public struct MonitoringJob: Sendable, Equatable {
         public var files = Set(ReportFile.allCases)
         /// What goes to standard output: the terminal summary, report.json, or nothing.
         public var stdout = Stdout.text
+        /// The metric files for alarms (none by default; `docs/alarms.md`).
+        public var metrics = MetricsSettings()
 
         public enum Stdout: String, Sendable, CaseIterable { case text, json, none }
 
@@ -116,6 +118,8 @@ public struct MonitoringJob: Sendable, Equatable {
         try require((0...1).contains(data.badRecords.maxFraction), "bad-record fraction", data.badRecords.maxFraction, "between 0 and 1")
         if let samples = method.samples { try require(samples >= 1, "sample budget", samples, "at least 1") }
         if let threads { try require(threads >= 1, "threads", threads, "at least 1") }
+        try require(!outputs.metrics.namespace.isEmpty && outputs.metrics.namespace.count <= 255, "metrics namespace",
+                    outputs.metrics.namespace, "1 to 255 characters")
         try data.window.resolve(now: 0).validate()
     }
 
@@ -131,7 +135,7 @@ public struct MonitoringJob: Sendable, Equatable {
     /// - Throws: `.input` for missing or bad files, `.incompatible` (attributed to the baseline
     ///   file) when the baseline does not match the model or settings, `.configuration` for
     ///   settings out of range.
-    public func prepare(now: Double) throws(ShapDriftError) -> Prepared {
+    public func prepare(now: Double, progress: ProfileProgress.Handler? = nil) throws(ShapDriftError) -> Prepared {
         do {
             try validateSettings()
         } catch {
@@ -148,9 +152,15 @@ public struct MonitoringJob: Sendable, Equatable {
         } catch {
             throw .input(error)
         }
+        if !outputs.metrics.labels.isEmpty, outputs.metrics.labels.count != loaded.1.numOutputs {
+            throw .configuration(.outOfRange(setting: "metric labels", value: "\(outputs.metrics.labels.count) given",
+                                             allowed: "one per model output (\(loaded.1.numOutputs))"))
+        }
         let monitor: DriftMonitor
         do {
-            monitor = try DriftMonitor(baseline: loaded.0, model: loaded.1, background: loaded.2, options: checkOptions)
+            var options = checkOptions
+            options.progress = progress
+            monitor = try DriftMonitor(baseline: loaded.0, model: loaded.1, background: loaded.2, options: options)
         } catch {
             guard case .incompatible(let mismatch) = error else { throw error }
             throw .incompatible(mismatch.inFile(baseline))
@@ -165,8 +175,9 @@ public struct MonitoringJob: Sendable, Equatable {
 
     /// Runs the check at `now` (seconds since 1970; what relative windows count from).
     /// - Throws: `prepare`'s errors, and `.input` for bad or absent rows.
-    public func check(now: Double) throws(ShapDriftError) -> DriftCheck {
-        let prepared = try prepare(now: now)
+    /// - Parameter progress: told how far the profile of the data has come after each block.
+    public func check(now: Double, progress: ProfileProgress.Handler? = nil) throws(ShapDriftError) -> DriftCheck {
+        let prepared = try prepare(now: now, progress: progress)
         return try prepared.monitor.check(prepared.source)
     }
 
