@@ -14,7 +14,7 @@ PYTHON       ?= $(shell for candidate in python3.13 python3.12 $$HOME/.pyenv/ver
                   command -v $$candidate >/dev/null 2>&1 && $$candidate -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
                   && { command -v $$candidate; break; }; done)
 
-.PHONY: demo test bench deps build release clean python-env lint api-check docs
+.PHONY: demo test bench deps build release clean python-env lint api-check docs report-screenshots
 .PHONY: dist-binary dist dist-check install wheel wheel-test
 
 ## Install the system libraries the build links against, when they are missing.
@@ -52,7 +52,21 @@ demo: release
 	@$(DEMO_CHECK) --since 2024-05-01T14:00:00Z --until 2024-05-01T14:59:59Z --output-dir .build/demo/report-14h; \
 	  status=$$?; echo "(exit code $$status: 0 no drift, 1 drift, 2 error)"; [ $$status -le 1 ]
 	@echo
-	@echo "Full reports: .build/demo/report-14h/report.md (and report.json, constraint_violations.json, analysis.json, features.csv)"
+	@echo "Full reports: .build/demo/report-14h/report.html (and report.md, report.json, constraint_violations.json, analysis.json, features.csv)"
+
+## The demo's drifted hour rendered by a real browser: headless Chromium (Debian's package, installed
+## when missing) takes report.html to PNG at a desktop and a phone width, into docs/; fails on a render
+## error, an empty page or horizontal overflow at the phone width, after checking that a page that
+## overflows does fail (scripts/report-screenshots.py --self-test).
+SCREENSHOTS := .build/screenshots
+report-screenshots: build
+	@command -v chromium >/dev/null || { echo "Installing chromium (apt-get)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core; }
+	@mkdir -p $(SCREENSHOTS)
+	$(BIN_DEBUG) baseline --quiet --model $(DEMO)/model.json --data $(DEMO)/baseline.csv --output $(SCREENSHOTS)/baseline.json
+	$(BIN_DEBUG) check --quiet --baseline $(SCREENSHOTS)/baseline.json --model $(DEMO)/model.json --data $(DEMO)/capture \
+	  --since 2024-05-01T14:00:00Z --until 2024-05-01T14:59:59Z --output-dir $(SCREENSHOTS)/report-14h; [ $$? -le 1 ]
+	python3 scripts/report-screenshots.py --self-test $(SCREENSHOTS)/report-14h/report.html docs --name report-14h
 
 ## Every test: the Swift library and command-line tests, then the Python exporter's tests
 ## (which run the built binary and compare with shap).

@@ -123,7 +123,7 @@ struct ReportPage {
         ]
         if let records = report.records {
             if let window = records.window { facts.append(Fact(key: "Time window", value: window.description)) }
-            if let seen = records.timesSeen { facts.append(Fact(key: "Record times seen", value: seen.description)) }
+            if let seen = records.timesSeen { facts.append(Fact(key: "Record times in the files read", value: seen.description)) }
         }
         facts.append(Fact(key: "Baseline", value: "\(report.baselineRows) rows, profiled by \(model.method.rawValue)"
             + (model.backgroundSHA256.map { ", background SHA-256 \($0.prefix(16))…" } ?? "")))

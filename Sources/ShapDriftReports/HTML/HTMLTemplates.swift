@@ -64,7 +64,7 @@ enum HTMLTemplates {
     svg .point { fill: var(--b); } svg .point.below { fill: #a10000; } svg .breachedmark { stroke: #000; stroke-width: 2; }
     .table-wrap { overflow-x: auto; max-width: 100%; }
     table { border-collapse: collapse; font-size: .9em; min-width: 100%; }
-    th, td { border-bottom: 1px solid #e3e3e3; padding: 3px 8px; text-align: right; white-space: nowrap; }
+    th, td { border-bottom: 1px solid #e3e3e3; padding: 3px 6px; text-align: right; white-space: nowrap; } th { white-space: normal; vertical-align: bottom; }
     th { background: #f4f4f4; position: sticky; top: 0; } th:nth-child(2), td:nth-child(2) { text-align: left; }
     tr.breached td { font-weight: 700; } .note { color: var(--muted); font-size: .92em; }
     .reminder { border-left: 4px solid #777; padding: 6px 12px; background: #f6f6f6; }
@@ -75,7 +75,7 @@ enum HTMLTemplates {
 
     /// An `SVGScene`.
     static let svg = """
-    <svg class="chart" viewBox="{{viewBox}}" role="img" aria-labelledby="{{id}}-title {{id}}-desc" preserveAspectRatio="xMinYMin meet">
+    <svg class="chart" style="max-width: {{widthText}}px" width="{{widthText}}" height="{{heightText}}" viewBox="0 0 {{widthText}} {{heightText}}" role="img" aria-labelledby="{{id}}-title {{id}}-desc" preserveAspectRatio="xMinYMin meet">
     <title id="{{id}}-title">{{title}}</title>
     <desc id="{{id}}-desc">{{desc}}</desc>
     {{#rects}}<rect x="{{x}}" y="{{y}}" width="{{w}}" height="{{h}}" class="{{cls}}"/>{{/rects}}

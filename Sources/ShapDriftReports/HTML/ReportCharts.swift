@@ -4,13 +4,13 @@ import ShapDriftDrift
 /// The charts of `report.html`, as `SVGScene`s: the geometry is computed here from the report's
 /// numbers, which also go into each chart's text alternative.
 enum ReportCharts {
-    static let width = 720.0
+    static let width = 560.0
 
     /// Paired horizontal bars: each feature's mean |φ| in the baseline (solid) and the current
     /// data (hatched by its lighter fill and outline), for `features` in the order given (the
     /// top by shift).
     static func meanAbsBars(_ features: [FeatureShift], id: String) -> SVGScene {
-        let labelRight = 176.0, plotLeft = 184.0, plotRight = width - 56, top = 46.0, row = 26.0
+        let labelRight = 150.0, plotLeft = 158.0, plotRight = width - 44, top = 46.0, row = 26.0
         let height = top + Double(features.count) * row + 8
         let largest = features.map { max($0.baselineMeanAbsShap, $0.currentMeanAbsShap) }.max() ?? 0
         let ticks = ChartNumbers.ticks(0, largest > 0 ? largest : 1, count: 4)
@@ -29,7 +29,7 @@ enum ReportCharts {
         }
         for (index, feature) in features.enumerated() {
             let y = top + Double(index) * row
-            scene.texts.append(.init(labelRight, y + 16, SVGScene.short(feature.name) + (feature.breached ? " ▲" : ""),
+            scene.texts.append(.init(labelRight, y + 16, SVGScene.short(feature.name, 20) + (feature.breached ? " ▲" : ""),
                                      cls: feature.breached ? "label breached" : "label", anchor: "end"))
             scene.rects.append(.init(x: plotLeft, y: y + 3, width: x(feature.baselineMeanAbsShap) - plotLeft, height: 9, cls: "b"))
             scene.rects.append(.init(x: plotLeft, y: y + 13, width: x(feature.currentMeanAbsShap) - plotLeft, height: 9, cls: "c"))
@@ -48,7 +48,7 @@ enum ReportCharts {
         let shown = Array(all.filter { $0.baselineRank <= top || $0.currentRank <= top || $0.breached }.prefix(limit))
         let ranks = Array(Set(shown.flatMap { [$0.baselineRank, $0.currentRank] })).sorted()
         let rowOf = Dictionary(uniqueKeysWithValues: ranks.enumerated().map { ($1, $0) })
-        let left = 250.0, right = width - 250, top0 = 44.0, row = 20.0
+        let left = 200.0, right = width - 200, top0 = 44.0, row = 20.0
         let height = top0 + Double(max(1, ranks.count)) * row + 4
         func y(_ rank: Int) -> Double { top0 + Double(rowOf[rank] ?? 0) * row + row / 2 }
         let summary = shown.map { "\($0.name) \($0.baselineRank) → \($0.currentRank)\($0.breached ? " (breached)" : "")" }.joined(separator: "; ")
@@ -69,7 +69,7 @@ enum ReportCharts {
             scene.lines.append(.init(left, y0, right, y1, cls: "slope \(direction)\(feature.breached ? " breached" : "")"))
             scene.circles.append(.init(left, y0, r: 4, cls: "b"))
             scene.rects.append(.init(x: right - 4, y: y1 - 4, width: 8, height: 8, cls: "c"))
-            let label = SVGScene.short(feature.name, 26) + (feature.breached ? " ▲" : "")
+            let label = SVGScene.short(feature.name, 22) + (feature.breached ? " ▲" : "")
             let cls = feature.breached ? "label breached" : "label"
             scene.texts.append(.init(left - 10, y0 + 4, "\(label)  \(feature.baselineRank)", cls: cls, anchor: "end"))
             scene.texts.append(.init(right + 10, y1 + 4, "\(feature.currentRank)  \(label)", cls: cls, anchor: "start"))
@@ -106,7 +106,8 @@ enum ReportCharts {
         if zeroLine, low < 0, high > 0 {
             let zero = left + (right - left) * (0 - low) / (high - low)
             scene.lines.append(.init(zero, top - 4, zero, bottom, cls: "zero"))
-            scene.texts.append(.init(zero, bottom + 16, "0", cls: "tick", anchor: "middle"))
+            // The label only where it does not run into the end labels.
+            if zero - left > 44, right - zero > 44 { scene.texts.append(.init(zero, bottom + 16, "0", cls: "tick", anchor: "middle")) }
         }
         return scene
     }

@@ -8,9 +8,9 @@ import Foundation
 /// Coordinates are in the chart's own units (`viewBox`), rounded to 0.1: the page scales the
 /// chart to its width, so it fits a phone as it fits a desktop.
 struct SVGScene {
-    var id: String
-    var width: Double
-    var height: Double
+    let id: String
+    let width: Double
+    let height: Double
     var title: String
     var desc: String
     var rects: [Rect] = []
@@ -18,8 +18,19 @@ struct SVGScene {
     var paths: [Path] = []
     var circles: [Circle] = []
     var texts: [Text] = []
+    /// The size as the template writes it (stored: the template engine reads stored properties).
+    let widthText: String
+    let heightText: String
 
-    var viewBox: String { "0 0 \(SVGScene.number(width)) \(SVGScene.number(height))" }
+    init(id: String, width: Double, height: Double, title: String, desc: String) {
+        self.id = id
+        self.width = width
+        self.height = height
+        self.title = title
+        self.desc = desc
+        widthText = SVGScene.number(width)
+        heightText = SVGScene.number(height)
+    }
 
     struct Rect {
         var x, y, w, h: String
