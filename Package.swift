@@ -88,6 +88,10 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "ShapDriftReportsTests",
+            dependencies: ["ShapDriftCore", "ShapDriftDrift", "ShapDriftReports", "ShapDriftTestSupport"]
+        ),
+        .testTarget(
             name: "ShapDriftCommandLineTests",
             dependencies: ["ShapDriftCore", "ShapDriftFormats", "ShapDriftDrift", "ShapDriftTestSupport"]
         ),

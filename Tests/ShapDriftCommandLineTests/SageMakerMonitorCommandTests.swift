@@ -20,7 +20,7 @@ struct SageMakerMonitorCommandTests {
         var results: String { ml + "/processing/resultdata" }
         var baseline: String { ml + "/processing/baseline/statistics.json" }
         var message: String { ml + "/output/message" }
-        var metrics: String { ml + "/output/metrics/cloudwatch/shapdrift.jsonl" }
+        var metrics: String { ml + "/output/metrics/cloudwatch/sagemaker-metrics.jsonl" }
 
         init() throws {
             root = try makeTemporaryDirectory()
@@ -95,18 +95,15 @@ struct SageMakerMonitorCommandTests {
 
         let metrics = try String(contentsOfFile: contract.metrics, encoding: .utf8).split(separator: "\n")
             .map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
-        func value(_ name: String, feature: String? = nil) -> Double? {
-            metrics.first { metric in
-                metric["MetricName"] as? String == name
-                    && (feature == nil || (metric["Dimensions"] as? [[String: String]])?.contains(["Name": "Feature", "Value": feature!]) == true)
-            }.flatMap { ($0["Value"] as? NSNumber)?.doubleValue }
+        func value(_ name: String) -> Double? {
+            metrics.first { $0["MetricName"] as? String == name }.flatMap { ($0["Value"] as? NSNumber)?.doubleValue }
         }
-        #expect(value("shapdrift_drift_detected") == 1 && value("shapdrift_rows") == 400 && value("shapdrift_breached_features") == 2)
-        #expect(value("shapdrift_ndcg") == report["ndcg"] as? Double)
+        #expect(value("FeatureAttributionDriftDetected") == 1 && value("RowsChecked") == 400 && value("BreachedFeatures") == 2)
+        #expect(value("FeatureAttributionNDCG") == report["ndcg"] as? Double)
         let features = try #require(report["features"] as? [[String: Any]])
         for feature in features {
             let name = try #require(feature["name"] as? String)
-            #expect(value("shapdrift_feature_shift", feature: name) == feature["shift"] as? Double, "\(name)")
+            #expect(value("feature_\(name)") == feature["current_mean_abs_shap"] as? Double, "\(name)")
         }
         #expect(metrics.allSatisfy { $0["Timestamp"] as? String == "2024-05-01T15:00:00Z" })
         let scheduleDimensions = metrics.map { ($0["Dimensions"] as? [[String: String]])?.prefix(2).map { $0["Value"] ?? "" } }

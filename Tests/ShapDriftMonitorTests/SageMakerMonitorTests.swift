@@ -111,9 +111,9 @@ struct SageMakerMetricsTests {
     @Test("metrics JSON Lines carry the report's values, the dimensions and the period's end, one object per line")
     func metricsFollowTheReport() throws {
         let report = try Self.report()
-        let dimensions = SageMakerMetrics.dimensions(endpoint: "fraud-scoring", schedule: "hourly")
-        let bytes = try SageMakerMetrics.jsonLines(SageMakerMetrics.metrics(for: report, dimensions: dimensions,
-                                                                            timestamp: Date(timeIntervalSince1970: 1_714_575_600)))
+        let check = try CheckMetrics(report: report, settings: MetricsSettings(endpoint: "fraud-scoring", schedule: "hourly"),
+                                     timestamp: Date(timeIntervalSince1970: 1_714_575_600))
+        let bytes = try SageMakerMetrics.jsonLines(SageMakerMetrics.metrics(for: check))
         let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n")
         let objects = try lines.map { line in
             var object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
@@ -123,21 +123,24 @@ struct SageMakerMetricsTests {
             object["Value"] = try #require(Double(String(number)))
             return object
         }
-        #expect(objects.count == 3 + report.outputs.count * (1 + report.model.featureNames.count))
+        #expect(objects.count == 4 + report.outputs.count * (2 + report.model.featureNames.count))
         func values(_ name: String) -> [Double] { objects.filter { $0["MetricName"] as? String == name }.compactMap { $0["Value"] as? Double } }
-        #expect(values("shapdrift_drift_detected") == [1] && values("shapdrift_rows") == [500] && values("shapdrift_breached_features") == [2])
-        #expect(values("shapdrift_ndcg") == [report.outputs[0].ndcg])
+        #expect(values("FeatureAttributionDriftDetected") == [1] && values("RowsChecked") == [500] && values("BreachedFeatures") == [2])
+        #expect(values("RecordsSkipped") == [0])
+        #expect(values("FeatureAttributionNDCG") == [report.outputs[0].ndcg])
+        #expect(values("ExpectedValue") == [report.outputs[0].baselineExpectedValue])
         for object in objects {
             // 1714575600 s is 2024-05-01T15:00:00Z (date -u -d @1714575600).
             #expect(object["Timestamp"] as? String == "2024-05-01T15:00:00Z")
             let names = (object["Dimensions"] as? [[String: String]])?.map { "\($0["Name"]!)=\($0["Value"]!)" } ?? []
             #expect(Array(names.prefix(2)) == ["Endpoint=fraud-scoring", "MonitoringSchedule=hourly"])
             #expect(["Count", "None"].contains(object["Unit"] as? String ?? ""))
-            guard object["MetricName"] as? String == "shapdrift_feature_shift" else { continue }
-            let feature = try #require(names.last?.split(separator: "=").last.map(String.init))
-            #expect(names.dropLast().last == "Label=label0")
-            let shift = try #require(report.outputs[0].features.first { $0.name == feature }?.shift)
-            #expect(object["Value"] as? Double == shift)
+            guard let name = object["MetricName"] as? String, name.hasPrefix("feature_") else { continue }
+            let feature = String(name.dropFirst("feature_".count))
+            #expect(names.last == "Label=label0")
+            // SageMaker Clarify's feature_<name>: the current global SHAP value (mean |SHAP|).
+            let meanAbs = try #require(report.outputs[0].features.first { $0.name == feature }?.currentMeanAbsShap)
+            #expect(object["Value"] as? Double == meanAbs)
         }
     }
 
