@@ -33,7 +33,8 @@ enum CommandLineHints {
         case .probabilityRequiresClassifier: return " (use --output-space raw)"
         case .tooFewSamples: return " (--samples)"
         case .outOfRange(let setting, _, _):
-            return ["sample budget": " (--samples)", "time window": " (--since, --until)", "sample rate": " (--sample-rate)"][setting] ?? ""
+            return ["sample budget": " (--samples)", "time window": " (--since, --until)", "sample rate": " (--sample-rate)",
+                    "metric labels": " (--metrics-label, one per output)", "metrics namespace": " (--metrics-namespace)"][setting] ?? ""
         }
     }
 

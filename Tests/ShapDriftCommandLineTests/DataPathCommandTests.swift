@@ -89,7 +89,8 @@ struct DataPathCommandTests {
         let byFlags = directory.appendingPathComponent("flags").path
         let flags = try ShapDriftBinary.run(["check", "--baseline", baseline, "--model", Self.model, "--data", data, "--since", "2024-05-01T11:00:00Z",
                                              "--until", "2024-05-01T11:59:59Z", "--variant", "AllTraffic", "--sample-rate", "0.5", "--seed", "3",
-                                             "--bootstrap", "50", "--output-dir", byFlags])
+                                             "--bootstrap", "50", "--output-dir", byFlags, "--metrics", "prometheus", "--metrics", "cloudwatch-emf",
+                                             "--metrics-endpoint", "fraud-scoring", "--metrics-label", "fraud"])
         #expect(flags.status <= 1, "\(flags.stderr)")
         let byJob = directory.appendingPathComponent("job").path
         let job = directory.appendingPathComponent("job.yaml").path
@@ -103,13 +104,17 @@ struct DataPathCommandTests {
           window: {since: "2024-05-01T11:00:00Z", until: "2024-05-01T11:59:59Z"}
         sampling: {rate: 0.5}
         bootstrap: {replicates: 50}
-        outputs: {directory: \(byJob)}
+        outputs:
+          directory: \(byJob)
+          metrics: {kinds: [prometheus, cloudwatch-emf], endpoint: fraud-scoring, labels: [fraud]}
         """.write(toFile: job, atomically: true, encoding: .utf8)
         let validate = try ShapDriftBinary.run(["validate", job])
         #expect(validate.status == 0 && validate.stdout.contains("valid") && validate.stdout.contains("matches the model"), "\(validate.stderr)")
         let run = try ShapDriftBinary.run(["run", job])
         #expect(run.status == flags.status && run.stdout == flags.stdout.replacingOccurrences(of: byFlags, with: byJob), "\(run.stderr)")
-        for file in ["report.json", "report.md", "features.csv", "constraint_violations.json", "analysis.json"] {
+        // The metrics are stamped with the window's end, so they too are the same bytes.
+        for file in ["report.json", "report.md", "features.csv", "constraint_violations.json", "analysis.json", "report.html",
+                     "shapdrift.prom", "cloudwatch-emf.jsonl"] {
             #expect(try Data(contentsOf: URL(fileURLWithPath: byFlags + "/" + file)) == Data(contentsOf: URL(fileURLWithPath: byJob + "/" + file)), "\(file)")
         }
         let report = try String(contentsOfFile: byJob + "/report.json", encoding: .utf8)
