@@ -14,7 +14,7 @@ PYTHON       ?= $(shell for candidate in python3.13 python3.12 $$HOME/.pyenv/ver
                   command -v $$candidate >/dev/null 2>&1 && $$candidate -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
                   && { command -v $$candidate; break; }; done)
 
-.PHONY: demo test bench deps build release clean python-env lint api-check docs report-screenshots
+.PHONY: demo test bench deps build release clean python-env lint api-check docs report-screenshots test-tools
 .PHONY: dist-binary dist dist-check install wheel wheel-test
 
 ## Install the system libraries the build links against, when they are missing.
@@ -68,9 +68,14 @@ report-screenshots: build
 	  --since 2024-05-01T14:00:00Z --until 2024-05-01T14:59:59Z --output-dir $(SCREENSHOTS)/report-14h; [ $$? -le 1 ]
 	python3 scripts/report-screenshots.py --self-test $(SCREENSHOTS)/report-14h/report.html docs --name report-14h
 
+## promtool (Debian's prometheus package), the real parser the metric files' tests run.
+test-tools:
+	@command -v promtool >/dev/null || { echo "Installing prometheus for promtool (apt-get)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends prometheus; }
+
 ## Every test: the Swift library and command-line tests, then the Python exporter's tests
-## (which run the built binary and compare with shap).
-test: deps python-env
+## (which run the built binary and compare with shap; the metric files' through promtool).
+test: deps python-env test-tools
 	$(SWIFT) build
 	$(SWIFT) test
 	SHAPDRIFT_BIN=$(CURDIR)/$(BIN_DEBUG) $(PYTHON_VENV)/bin/python -m pytest notebooks-export/tests -q
