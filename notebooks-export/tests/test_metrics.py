@@ -103,7 +103,7 @@ def test_emf_lines_follow_the_published_schema(drifted_hour):
     assert values[("FeatureAttributionDriftDetected", None)] == 1
     assert values[("BreachedFeatures", None)] == len(report["breached_features"])
     assert values[("RowsChecked", None)] == report["rows"]
-    assert values[("RecordsSkipped", None)] == report["records"]["skipped"]["count"]
+    assert values[("RecordsSkipped", None)] == report["records"]["skipped"]
     assert values[("ExpectedValue", "label0")] == report["outputs"][0]["baseline_expected_value"]
     for feature in report["outputs"][0]["features"]:
         assert values[("feature_" + feature["name"], "label0")] == feature["current_mean_abs_shap"]
