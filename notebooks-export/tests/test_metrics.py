@@ -5,6 +5,7 @@ shapdrift.prom; jsonschema with the published CloudWatch embedded metric format 
 NDCG against report.json's, to full precision (Python's json reads numbers correctly rounded)."""
 import json
 import os
+import re
 import shutil
 import subprocess
 
@@ -123,3 +124,16 @@ def test_sagemaker_and_json_files_carry_the_report_ndcg(drifted_hour):
     [line] = lines(reports / "metrics.jsonl")
     assert line["ndcg"] == report["ndcg"] and line["outputs"][0]["ndcg"] == report["outputs"][0]["ndcg"]
     assert line["breached_features"] == report["breached_features"] and line["drift_detected"] is True
+
+
+def test_the_documented_alerting_rule_passes_promtool(tmp_path):
+    """docs/alarms.md's Prometheus rules are rules promtool accepts."""
+    with open(os.path.join(REPOSITORY, "docs", "alarms.md")) as handle:
+        [rules] = re.findall(r"```yaml\n(groups:.*?)```", handle.read(), re.S)
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        pytest.fail("promtool not found: install Debian's prometheus package (make test does)")
+    path = tmp_path / "rules.yml"
+    path.write_text(rules)
+    result = subprocess.run([promtool, "check", "rules", str(path)], capture_output=True, text=True)
+    assert result.returncode == 0 and "SUCCESS: 2 rules found" in result.stdout, result.stdout + result.stderr
