@@ -25,11 +25,14 @@ public struct AttributionProfiler: Sendable {
     public var blockRows = AttributionProfiler.defaultBlockRows
     /// Worker threads (results do not depend on them).
     public var threads = ProcessorCount.available
+    /// The features whose categories the profiles count: those the model splits on as categories.
+    public let categoricalFeatures: [Int]
 
     public init(explainer: Explainer) {
         self.explainer = explainer
         identity = ProfileIdentity(model: explainer.model, method: explainer.method, outputSpace: explainer.outputSpace,
                                    backgroundSHA256: explainer.backgroundSHA256, sampling: explainer.sampling)
+        categoricalFeatures = ModelStructure.categoricalFeatures(explainer.model)
     }
 
     /// Rows per block that keep a block's buffers within `blockByteBudget`: per row, the feature
@@ -67,7 +70,7 @@ public struct AttributionProfiler: Sendable {
     public func profile(_ source: any FeatureSource, bootstrap: inout PoissonBootstrap?,
                         timings: inout StageTimings) throws(ShapDriftError) -> AttributionProfile {
         let start = StageTimings.now()
-        var profile = AttributionProfile(identity: identity, baseValues: explainer.baseValues)
+        var profile = AttributionProfile(identity: identity, baseValues: explainer.baseValues, categoricalFeatures: categoricalFeatures)
         var rowsSeen = 0
         let reader = BlockReader(source: source)
         defer { reader.drain() }

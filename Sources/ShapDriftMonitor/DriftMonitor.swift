@@ -5,6 +5,11 @@ import ShapDriftDrift
 /// How a check decides and how much work it does; defaults are documented in `docs/drift.md`.
 public struct DriftCheckOptions: Sendable {
     public var thresholds = DriftThresholds()
+    /// What makes the verdict besides the attributions: Clarify's NDCG rule, prediction drift,
+    /// data quality (each is reported either way).
+    public var failOn: Set<VerdictCriterion> = [.attribution]
+    /// Names of the model's outputs (classes) for the reports; the export's when `nil`.
+    public var outputNames: [String]?
     /// How per-row attributions become a feature's global attribution.
     public var aggregation = AttributionAggregation.meanAbs
     /// Poisson-bootstrap replicates for the NDCG interval (0 = none).
@@ -27,6 +32,8 @@ public struct DriftCheck: Sendable {
     public let current: AttributionProfile
     /// Where the check's wall time went.
     public let timings: StageTimings
+    /// What the source read besides its rows.
+    public let statistics: SourceStatistics
 }
 
 /// The monitor's loop for one batch of traffic: attribute the current rows with the baseline's
@@ -76,8 +83,20 @@ public struct DriftMonitor: Sendable {
             : nil
         var timings = StageTimings()
         let current = try profiler.profile(source, bootstrap: &bootstrap, timings: &timings)
-        let comparator = DriftComparator(thresholds: options.thresholds, aggregation: options.aggregation)
-        let report = comparator.compare(baseline: baseline, current: current, bootstrap: bootstrap)
-        return DriftCheck(report: report, current: current, timings: timings)
+        let statistics = source.statistics
+        var comparator = DriftComparator(thresholds: options.thresholds, aggregation: options.aggregation)
+        comparator.failOn = options.failOn
+        comparator.coupling = ModelStructure.coupling(model, method: baseline.identity.method)
+        comparator.outputNames = options.outputNames ?? model.outputNames
+        var report = comparator.compare(baseline: baseline, current: current, bootstrap: bootstrap, source: statistics)
+        var provenance = Provenance(records: Provenance.RecordCounts(statistics), baseline: Provenance.BaselineReference(baseline))
+        provenance.filesRead = statistics.files.count
+        provenance.firstFile = statistics.files.first
+        provenance.lastFile = statistics.files.last
+        if let first = statistics.firstInferenceTime, let last = statistics.lastInferenceTime {
+            provenance.inferenceTime = Provenance.TimeSpan(first: first, last: last)
+        }
+        report.provenance = provenance
+        return DriftCheck(report: report, current: current, timings: timings, statistics: statistics)
     }
 }

@@ -20,7 +20,11 @@ struct Baseline: ParsableCommand {
         profiler.threads = runOptions.threadCount
         var noBootstrap: PoissonBootstrap? = nil
         var timings = StageTimings()
-        let profile = try profiler.profile(sources.source(for: model), bootstrap: &noBootstrap, timings: &timings)
+        let source = try sources.source(for: model)
+        var profile = try profiler.profile(source, bootstrap: &noBootstrap, timings: &timings)
+        let columns = source.statistics.columnNames
+        profile.columns = columns.isEmpty ? nil : columns.sorted()
+        profile.created = UTCTimestamp.creation()
         runOptions.report(timings.summary)
         try writeAtomically(profile.encoded(), to: output)
         if output != "-" {
@@ -33,10 +37,11 @@ struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Attribute current data, compare it with a baseline, and report feature-attribution drift.",
         discussion: """
-        Drift when NDCG (SageMaker Clarify's score) < --threshold, or when a feature breaches: its SHAP \
-        distribution moved by ≥ --feature-shift-threshold of the total attribution (Wasserstein-1) and its \
-        PSI ≥ --psi-threshold. Exit 0 no drift, 1 drift, 2 usage or input error. A drift finding means \
-        investigate, not retrain or roll back.
+        Drift when a feature breaches: for some output its SHAP distribution or mean |SHAP| moved \
+        significantly (permutation tests; Holm keeps the chance of any false alarm at --alpha) and by at least \
+        --min-shift of the attribution mass. Clarify's NDCG rule, prediction drift and data quality are \
+        reported beside it, and make the verdict with --fail-on. Exit 0 no drift, 1 drift, 2 usage or input \
+        error. A drift finding means investigate, not retrain or roll back.
         """)
 
     @Option(help: ArgumentHelp("Profile written by `shapdrift baseline`.", valueName: "path"))
@@ -48,19 +53,34 @@ struct Check: ParsableCommand {
     @OptionGroup var sampling: SamplingOptions
     @OptionGroup var runOptions: RunOptions
 
-    @Option(help: "NDCG threshold: drift below it.")
+    @Option(help: "Family-wise false-alarm rate: the chance that a check of unchanged data flags any feature (per family of tests).")
+    var alpha: Double = DriftThresholds().alpha
+
+    @Option(help: "Smallest shift that breaches: the share of the attribution mass (of both samples) that moved, in [0, 1].")
+    var minShift: Double = DriftThresholds().minShift
+
+    @Option(help: "NDCG threshold of Clarify's rule (reported; part of the verdict with --fail-on ndcg).")
     var threshold: Double = DriftThresholds().ndcg
 
-    @Option(help: "Per-feature shift threshold (fraction of the total baseline mean |SHAP| moved).")
-    var featureShiftThreshold: Double = DriftThresholds().featureShift
+    @Option(help: ArgumentHelp("What else makes the verdict, comma-separated: ndcg, prediction, data_quality (attribution always does).", valueName: "criteria"))
+    var failOn: String = ""
 
-    @Option(help: "Per-feature PSI threshold.")
-    var psiThreshold: Double = DriftThresholds().psi
+    @Option(help: ArgumentHelp("Names of the model's outputs (classes), comma-separated; the export's when absent.", valueName: "names"))
+    var outputNames: String?
+
+    @Option(help: "completeness_check: a significant rise of the missing rate by at least this.")
+    var completenessThreshold: Double = DriftThresholds().completeness
+
+    @Option(help: "baseline_drift_check: a significant input change with at least this distance (Kolmogorov–Smirnov, or a category's share).")
+    var valueDistanceThreshold: Double = DriftThresholds().valueDistance
+
+    @Option(help: "categorical_values_check: more than this share of current values in categories the baseline never saw.")
+    var unseenCategoryThreshold: Double = DriftThresholds().unseenCategories
 
     @Option(help: "Global attribution of a feature: mean_abs (SageMaker Clarify's default), median (of |SHAP|) or mean_sq.")
     var aggregation: AttributionAggregation = .meanAbs
 
-    @Option(help: "Bootstrap replicates for the NDCG interval (0 = none; mean_abs only).")
+    @Option(help: "Bootstrap replicates for the NDCG and shift intervals (0 = none; mean_abs only).")
     var bootstrap: Int = 200
 
     @Option(help: ArgumentHelp("Report directory.", valueName: "dir"))
@@ -71,14 +91,40 @@ struct Check: ParsableCommand {
 
     func validate() throws {
         guard (0...1).contains(threshold) else { throw ValidationError("--threshold must be between 0 and 1") }
-        guard featureShiftThreshold > 0, psiThreshold > 0 else { throw ValidationError("feature thresholds must be positive") }
+        guard alpha > 0, alpha < 1 else { throw ValidationError("--alpha must be between 0 and 1 (exclusive)") }
+        guard (0...1).contains(minShift) else { throw ValidationError("--min-shift must be between 0 and 1") }
+        for (flag, value) in [("--completeness-threshold", completenessThreshold), ("--value-distance-threshold", valueDistanceThreshold),
+                              ("--unseen-category-threshold", unseenCategoryThreshold)] where !(0...1).contains(value) {
+            throw ValidationError("\(flag) must be between 0 and 1")
+        }
         guard (0...100_000).contains(bootstrap) else { throw ValidationError("--bootstrap must be between 0 and 100000") }
         guard ["text", "json"].contains(format) else { throw ValidationError("--format must be text or json") }
+        _ = try criteria()
     }
 
-    var options: DriftCheckOptions {
+    func criteria() throws -> Set<VerdictCriterion> {
+        var set: Set<VerdictCriterion> = [.attribution]
+        for name in failOn.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "-", with: "_") }) where !name.isEmpty {
+            guard let criterion = VerdictCriterion(rawValue: name) else {
+                throw ValidationError("--fail-on: unknown criterion '\(name)', expected ndcg, prediction or data_quality")
+            }
+            set.insert(criterion)
+        }
+        return set
+    }
+
+    func options(for model: Model) throws -> DriftCheckOptions {
         var options = DriftCheckOptions()
-        options.thresholds = DriftThresholds(ndcg: threshold, featureShift: featureShiftThreshold, psi: psiThreshold)
+        options.thresholds = DriftThresholds(ndcg: threshold, alpha: alpha, minShift: minShift, completeness: completenessThreshold,
+                                             valueDistance: valueDistanceThreshold, unseenCategories: unseenCategoryThreshold)
+        options.failOn = try criteria()
+        if let outputNames {
+            let names = outputNames.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard names.count == model.numOutputs else {
+                throw ValidationError("--output-names: \(names.count) names for a model with \(model.numOutputs) output(s)")
+            }
+            options.outputNames = names
+        }
         options.aggregation = aggregation
         options.bootstrapReplicates = bootstrap
         options.bootstrapSeed = sampling.seed
@@ -88,26 +134,30 @@ struct Check: ParsableCommand {
     }
 
     func run() throws {
+        let provenance = CheckProvenance()
         let baselineProfile = try AttributionProfile.load(path: baseline)
         let model = try modelOption.load()
         let background = try backgroundOption.read(for: model)
         let monitor: DriftMonitor
         do {
-            monitor = try DriftMonitor(baseline: baselineProfile, model: model, background: background, options: options)
+            monitor = try DriftMonitor(baseline: baselineProfile, model: model, background: background, options: options(for: model))
         } catch {
-            guard case .incompatible(let mismatch) = error else { throw error }
+            guard case .incompatible(let mismatch) = error as? ShapDriftError else { throw error }
             throw ShapDriftError.incompatible(mismatch.inFile(baseline))
         }
-        let check = try monitor.check(sources.source(for: model))
+        let check = try monitor.check(sources.source(for: model, absentColumns: .treatAsMissing))
         runOptions.report(check.timings.summary)
-        try ReportSet.write(check.report, current: check.current, to: outputDir)
+        var report = check.report
+        provenance.complete(&report, data: sources.data, since: sources.since, until: sources.until, modelPath: modelOption.model,
+                            model: model, baselinePath: baseline)
+        try ReportSet.write(report, current: check.current, to: outputDir)
         if format == "json" {
-            try writeAtomically(ReportJSON.bytes(check.report), to: "-")
+            try writeAtomically(ReportJSON.bytes(report), to: "-")
         } else {
-            print(TerminalSummary.text(check.report), terminator: "")
+            print(TerminalSummary.text(report), terminator: "")
             print("Report: \(outputDir)/report.md")
         }
-        if check.report.driftDetected { throw ExitCode(ExitStatus.driftFound) }
+        if report.driftDetected { throw ExitCode(ExitStatus.driftFound) }
     }
 }
 

@@ -88,8 +88,10 @@ struct DataSourceOptions: ParsableArguments {
         if let until, ISO8601Time.seconds(until) == nil { throw ValidationError("--until: expected an ISO 8601 time such as 2022-02-14T18:00:00Z") }
     }
 
-    func source(for model: Model) throws(InputError) -> FeatureSourceChain {
-        try FeatureSourceChain(paths: data, schema: FeatureSchema(model: model), format: inputFormat,
+    /// - Parameter absentColumns: what a named column the model needs but the data lacks means
+    ///   (`check` takes it as missing values and reports it; the others refuse it).
+    func source(for model: Model, absentColumns: FeatureSchema.AbsentColumnPolicy = .refuse) throws(InputError) -> FeatureSourceChain {
+        try FeatureSourceChain(paths: data, schema: FeatureSchema(model: model, absentColumns: absentColumns), format: inputFormat,
                                window: CaptureTimeWindow(since: since.flatMap(ISO8601Time.seconds), until: until.flatMap(ISO8601Time.seconds)))
     }
 

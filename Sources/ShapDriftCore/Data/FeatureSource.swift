@@ -7,6 +7,13 @@ public protocol FeatureSource: AnyObject {
     func nextBatch(maxRows: Int) throws(InputError) -> FeatureBatch?
     /// The error to report when the source turned out to hold no rows at all.
     var noRowsError: InputError { get }
+    /// What was read so far besides the rows (records, absent and extra columns, capture times).
+    var statistics: SourceStatistics { get }
+}
+
+extension FeatureSource {
+    /// A source that keeps no statistics reports none.
+    public var statistics: SourceStatistics { SourceStatistics() }
 }
 
 /// Rows already in memory, handed out in blocks.
@@ -14,6 +21,7 @@ public final class InMemoryFeatureSource: FeatureSource {
     private var pending: [FeatureBatch]
     private var offset = 0
     private let name: String
+    public private(set) var statistics = SourceStatistics()
 
     /// - Parameter batches: the rows, in order; `name` is used in messages.
     public init(_ batches: [FeatureBatch], name: String = "<memory>") {
@@ -30,6 +38,8 @@ public final class InMemoryFeatureSource: FeatureSource {
                                  sourceLines: Array(batch.sourceLines[offset..<(offset + take)]), file: batch.file,
                                  recordKeys: Array(batch.recordKeys[offset..<(offset + take)]))
         offset += take
+        statistics.records += UInt64(take)
+        statistics.rows += UInt64(take)
         if offset == batch.rowCount {
             pending.removeLast()
             offset = 0

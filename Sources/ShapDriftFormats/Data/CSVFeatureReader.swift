@@ -6,7 +6,9 @@ import Foundation
 /// Rules (RFC 4180 plus what data exports do): the first line is the header; fields may be
 /// quoted with `"` (a doubled `""` inside is a quote); every data line must have as many fields
 /// as the header; blank lines are skipped; cells that are empty, `NaN`, `nan` or `NA` are missing
-/// values; columns the model does not use are never parsed (a text label column is fine).
+/// values; columns the model does not use are never parsed (a text label column is fine). With
+/// a schema that treats absent columns as missing, a feature the header lacks is missing in
+/// every row, and `statistics` counts it.
 public final class CSVFeatureReader {
     public let file: String
     public let header: [String]
@@ -18,6 +20,10 @@ public final class CSVFeatureReader {
 
     /// `RecordKey.hash` of the name rows are keyed by.
     private let sourceKey: UInt64
+    /// Features the header lacks (model order), and header columns that are not features.
+    private let absentFeatures: [Int]
+    private let extraColumns: [String]
+    private var rowsRead: UInt64 = 0
 
     /// Opens `path` (`-` for standard input) and matches its header to `schema`.
     /// - Parameter sourceName: the name rows are keyed by (`RecordKey`); the file name when `nil`.
@@ -39,12 +45,27 @@ public final class CSVFeatureReader {
             guard let line else { throw InputError(file: file, "the file is empty, expected a header line") }
             headerFields = line
         }
-        header = headerFields ?? []
+        let header = headerFields ?? []
+        self.header = header
         let indices = try schema.columnIndices(forHeader: header, file: file)
         var map = [Int](repeating: -1, count: header.count)
-        for (feature, column) in indices.enumerated() { map[column] = feature }
+        for (feature, column) in indices.enumerated() where column >= 0 { map[column] = feature }
         featureOfColumn = map
         numFeatures = schema.count
+        absentFeatures = indices.indices.filter { indices[$0] < 0 }
+        extraColumns = Array(Set(header.indices.filter { map[$0] < 0 }.map { header[$0] })).sorted()
+    }
+
+    /// Rows read so far (each a record), the header's names, its absent features and extra columns.
+    public var statistics: SourceStatistics {
+        var statistics = SourceStatistics()
+        statistics.records = rowsRead
+        statistics.rows = rowsRead
+        statistics.columnNames = Set(header)
+        for feature in absentFeatures { statistics.absentFeatureRows[feature] = rowsRead }
+        for column in extraColumns { statistics.extraColumns[column] = rowsRead }
+        statistics.files = [file]
+        return statistics
     }
 
     /// The next block of at most `maxRows` rows, or `nil` when the file is exhausted.
@@ -66,6 +87,7 @@ public final class CSVFeatureReader {
             }
         }
         if sourceLines.isEmpty { return nil }
+        rowsRead += UInt64(sourceLines.count)
         return FeatureBatch(numFeatures: numFeatures, values: values, sourceLines: sourceLines, file: file,
                             recordKeys: sourceLines.map { RecordKey.position(source: sourceKey, line: $0) })
     }

@@ -13,6 +13,15 @@ public final class FeatureSourceChain: FeatureSource {
     private var current: (any FileFeatureReader)?
     /// Every file that was opened, in order.
     public private(set) var filesRead: [String] = []
+    /// The statistics of the files already read to their end.
+    private var finished = SourceStatistics()
+
+    /// What the files read so far held besides their rows, all files together.
+    public var statistics: SourceStatistics {
+        var all = finished
+        if let current { all.merge(current.statistics) }
+        return all
+    }
 
     public init(paths: [String], schema: FeatureSchema, format: InputFormat = .auto,
                 window: CaptureTimeWindow = CaptureTimeWindow()) throws(InputError) {
@@ -58,6 +67,7 @@ public final class FeatureSourceChain: FeatureSource {
                 filesRead.append(current?.file ?? path)
             }
             if let batch = try current?.nextBatch(maxRows: maxRows) { return batch }
+            if let current { finished.merge(current.statistics) }
             current = nil
         }
     }

@@ -3,6 +3,7 @@ import ShapDriftCore
 /// `Z` or `±hh:mm`) into seconds since 1970, without a formatter per record.
 public enum ISO8601Time {
     public static func seconds(_ text: String) -> Double? {
+        if let seconds = utcSeconds(text) { return seconds }
         let pattern = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/
         guard let match = text.wholeMatch(of: pattern),
               let year = Int(match.1), let month = Int(match.2), let day = Int(match.3),
@@ -18,6 +19,42 @@ public enum ISO8601Time {
             seconds -= zone.hasPrefix("+") ? offset : -offset
         }
         return seconds
+    }
+
+    /// SageMaker's own form, `yyyy-mm-ddThh:mm:ss[.fraction]Z`, read byte by byte: the same value
+    /// and the same range checks as the general pattern, without a regular expression per
+    /// record. `nil` for any other form (the general parser then decides).
+    static func utcSeconds(_ text: String) -> Double? {
+        var copy = text
+        return copy.withUTF8 { bytes -> Double? in
+            guard bytes.count >= 20, bytes[bytes.count - 1] == UInt8(ascii: "Z"), bytes[4] == UInt8(ascii: "-"),
+                  bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"), bytes[13] == UInt8(ascii: ":"),
+                  bytes[16] == UInt8(ascii: ":") else { return nil }
+            func number(_ range: Range<Int>) -> Int? {
+                var value = 0
+                for index in range {
+                    let digit = Int(bytes[index]) - 48
+                    guard (0...9).contains(digit) else { return nil }
+                    value = value * 10 + digit
+                }
+                return value
+            }
+            guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), let hour = number(11..<13),
+                  let minute = number(14..<16), let second = number(17..<19),
+                  (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
+            var fraction = 0.0
+            if bytes.count > 20 {
+                guard bytes[19] == UInt8(ascii: "."), bytes.count > 21 else { return nil }
+                var scale = 0.1
+                for index in 20..<(bytes.count - 1) {
+                    let digit = Int(bytes[index]) - 48
+                    guard (0...9).contains(digit) else { return nil }
+                    fraction += Double(digit) * scale
+                    scale /= 10
+                }
+            }
+            return Double(daysFromCivil(year: year, month: month, day: day)) * 86_400 + Double(hour * 3600 + minute * 60 + second) + fraction
+        }
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant, "chrono-compatible

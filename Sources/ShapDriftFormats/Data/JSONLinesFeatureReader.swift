@@ -8,6 +8,8 @@ public final class JSONLinesFeatureReader {
     private let decoder: JSONRowDecoder
     /// `RecordKey.hash` of the name rows are keyed by.
     private let sourceKey: UInt64
+    /// Records read, absent and extra keys.
+    public private(set) var statistics = SourceStatistics()
 
     /// - Parameter sourceName: the name rows are keyed by (`RecordKey`); the file name when `nil`.
     public init(path: String, schema: FeatureSchema, sourceName: String? = nil) throws(InputError) {
@@ -15,6 +17,7 @@ public final class JSONLinesFeatureReader {
         file = lines.file
         sourceKey = RecordKey.hash((sourceName ?? SourceName.of(path)).utf8)
         decoder = JSONRowDecoder(schema: schema, file: file)
+        statistics.files = [file]
     }
 
     public func nextBatch(maxRows: Int) throws(InputError) -> FeatureBatch? {
@@ -30,10 +33,12 @@ public final class JSONLinesFeatureReader {
             guard let value else { break }
             guard let value else { continue }
             switch value {
-            case .object(let members): try decoder.row(fromObject: members, line: lineNumber, into: &row)
+            case .object(let members): try decoder.row(fromObject: members, line: lineNumber, into: &row, statistics: &statistics)
             case .array, .numbers: try decoder.row(fromArray: value.arrayValue ?? [], line: lineNumber, into: &row)
             default: throw InputError(file: file, line: lineNumber, "expected a JSON object keyed by feature name")
             }
+            statistics.records += 1
+            statistics.rows += 1
             batch.values += row
             batch.sourceLines.append(lineNumber)
             batch.recordKeys.append(RecordKey.position(source: sourceKey, line: lineNumber))

@@ -15,19 +15,31 @@ struct JSONRowDecoder {
         indexOfName = map
     }
 
-    /// One row from an object keyed by feature name; every feature must be present.
-    func row(fromObject members: [String: JSONValue], line: Int, into row: inout [Double]) throws(InputError) {
+    /// One row from an object keyed by feature name; every feature must be present, unless the
+    /// schema treats absent columns as missing (then `statistics` counts them). Keys that are not
+    /// features are counted in `statistics` as extra columns.
+    func row(fromObject members: [String: JSONValue], line: Int, into row: inout [Double],
+             statistics: inout SourceStatistics) throws(InputError) {
         guard let names = schema.names else {
             throw InputError(file: file, line: line, "objects keyed by name need a model with feature names; send rows as arrays in model order")
         }
         var seen = [Bool](repeating: false, count: schema.count)
         for (key, value) in members {
-            guard let index = indexOfName[key] ?? indexOfName[key.replacingOccurrences(of: " ", with: "_")] else { continue }
+            statistics.columnNames.insert(key)
+            guard let index = indexOfName[key] ?? indexOfName[key.replacingOccurrences(of: " ", with: "_")] else {
+                statistics.extraColumns[key, default: 0] += 1
+                continue
+            }
             row[index] = try number(value, line: line, field: key)
             seen[index] = true
         }
-        if let missing = seen.firstIndex(of: false) {
+        guard let missing = seen.firstIndex(of: false) else { return }
+        guard schema.absentColumns == .treatAsMissing else {
             throw InputError(file: file, line: line, field: names[missing], "feature missing from the record (use null for a missing value)")
+        }
+        for index in seen.indices where !seen[index] {
+            row[index] = .nan
+            statistics.absentFeatureRows[index, default: 0] += 1
         }
     }
 

@@ -31,6 +31,8 @@ public final class SageMakerCaptureReader {
     /// payload rows it gave so far.
     private var recordEvent: UInt64?
     private var recordRow = 0
+    /// Records read and left out by the window, payload keys, the span of `inferenceTime`.
+    public private(set) var statistics = SourceStatistics()
 
     /// - Parameter sourceName: the name rows are keyed by (`RecordKey`); the file name when `nil`.
     public init(path: String, schema: FeatureSchema, window: CaptureTimeWindow = CaptureTimeWindow(),
@@ -40,6 +42,7 @@ public final class SageMakerCaptureReader {
         sourceKey = RecordKey.hash((sourceName ?? SourceName.of(path)).utf8)
         decoder = JSONRowDecoder(schema: schema, file: file)
         self.window = window
+        statistics.files = [file]
     }
 
     public func nextBatch(maxRows: Int) throws(InputError) -> FeatureBatch? {
@@ -84,8 +87,12 @@ public final class SageMakerCaptureReader {
             guard let range = scan.inferenceTime, let time = ISO8601Time.seconds(String(decoding: text(range), as: UTF8.self)) else {
                 return false
             }
-            if !window.contains(time) { return true }
+            if !window.contains(time) {
+                statistics.recordsOutsideWindow += 1
+                return true
+            }
         }
+        if let range = scan.inferenceTime { noteInferenceTime(String(decoding: text(range), as: UTF8.self)) }
         startRecord(event: scan.eventId.map { RecordKey.hash(text($0)) })
         try decodeCSV(text(data), line: line)
         return true
@@ -95,10 +102,17 @@ public final class SageMakerCaptureReader {
     private func startRecord(event: UInt64?) {
         recordEvent = event
         recordRow = 0
+        statistics.records += 1
+    }
+
+    /// Notes a read record's `inferenceTime` (an unreadable one is left out of the span).
+    private func noteInferenceTime(_ text: String) {
+        if let seconds = ISO8601Time.seconds(text) { statistics.noteInferenceTime(text, key: seconds) }
     }
 
     /// Carries one decoded payload row of the current record.
     private func carry(_ row: [Double], line: Int) {
+        statistics.rows += 1
         carryValues += row
         carryLines.append(line)
         carryKeys.append(recordEvent.map { RecordKey.event($0, row: recordRow) }
@@ -123,8 +137,12 @@ public final class SageMakerCaptureReader {
             guard let time = ISO8601Time.seconds(text) else {
                 throw InputError(file: file, line: line, field: "eventMetadata.inferenceTime", "expected an ISO 8601 time such as 2022-02-14T17:25:49Z, found \"\(text)\"")
             }
-            if !window.contains(time) { return }
+            if !window.contains(time) {
+                statistics.recordsOutsideWindow += 1
+                return
+            }
         }
+        if let text = record["eventMetadata"]?["inferenceTime"]?.stringValue { noteInferenceTime(text) }
         startRecord(event: record["eventMetadata"]?["eventId"]?.stringValue.map { RecordKey.hash($0.utf8) })
         guard let encoding = input["encoding"]?.stringValue else {
             throw InputError(file: file, line: line, field: "captureData.endpointInput.encoding", "missing (required)")
@@ -214,7 +232,7 @@ public final class SageMakerCaptureReader {
             if let items = members["features"]?.arrayValue {
                 try decoder.row(fromArray: items, line: line, into: &row)
             } else {
-                try decoder.row(fromObject: members, line: line, into: &row)
+                try decoder.row(fromObject: members, line: line, into: &row, statistics: &statistics)
             }
         case .numbers(let values):
             try decoder.row(fromArray: values.map { .number($0) }, line: line, into: &row)

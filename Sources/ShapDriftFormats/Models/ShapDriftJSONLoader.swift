@@ -28,6 +28,12 @@ package struct ShapDriftJSONLoader {
             guard list.count == numFeatures else { throw names.fail("has \(list.count) names for \(numFeatures) features") }
             featureNames = list
         }
+        var outputNames: [String]? = nil
+        if let names = try root.optionalMember("output_names") {
+            let list = try names.strings()
+            guard list.count == numOutputs else { throw names.fail("has \(list.count) names for \(numOutputs) outputs") }
+            outputNames = list
+        }
         let modelType = try root.member("model_type")
         let predictor: Predictor
         switch try modelType.string() {
@@ -38,8 +44,10 @@ package struct ShapDriftJSONLoader {
         case let other:
             throw modelType.fail("unknown model type \(other), expected linear or tree_ensemble")
         }
-        return Model(format: .shapdriftJSON, objective: objective, transform: transform,
-                     featureNames: featureNames, predictor: predictor, fingerprint: "")
+        var model = Model(format: .shapdriftJSON, objective: objective, transform: transform,
+                          featureNames: featureNames, predictor: predictor, fingerprint: "")
+        model.outputNames = outputNames
+        return model
     }
 
     private func readLinear(_ linear: JSONReading, numFeatures: Int, numOutputs: Int) throws(InputError) -> LinearModel {
