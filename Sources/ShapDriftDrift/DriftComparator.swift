@@ -54,6 +54,11 @@ public struct DriftComparator: Sendable {
             tests.append(pooled.map { AttributionTests(distribution: $0.rankSumPValue, meanAbs: $0.meanPValue(score: abs)) })
         }
         let adjusted = HolmProcedure.adjusted(tests.flatMap { $0.flatMap { [$0.distribution, $0.meanAbs] } })
+        // The shift intervals' resamples draw one Poisson count per bucket: a model with
+        // thousands of features and outputs gets fewer replicates (at least 20), so they stay
+        // within `ShiftBootstrap.drawBudget` draws.
+        let buckets = pooledSamples.reduce(0) { $0 + $1.reduce(0) { $0 + 2 * $1.values.count } }
+        let intervalReplicates = Swift.min(replicates, Swift.max(20, ShiftBootstrap.drawBudget / Swift.max(1, buckets)))
         let pairs = baseline.outputs.count * names.count
         let signFlipQuantile = NormalDistribution.quantile(1 - thresholds.alpha / Double(2 * Swift.max(1, pairs)))
 
@@ -102,7 +107,7 @@ public struct DriftComparator: Sendable {
                     signFlip: Self.significantSignFlip(base[index], now[index], quantile: signFlipQuantile),
                     wasserstein: wasserstein, psi: DistributionDistance.psi(baseline: base[index].sketch, current: now[index].sketch),
                     shift: shift,
-                    shiftInterval: ShiftBootstrap.interval(pooled, mass: mass, replicates: replicates, seed: seedForFeature),
+                    shiftInterval: replicates > 0 ? ShiftBootstrap.interval(pooled, mass: mass, replicates: intervalReplicates, seed: seedForFeature) : nil,
                     tests: test, pValue: Swift.min(1, 2 * Swift.min(test.distribution, test.meanAbs)),
                     adjustedPValue: adjustedPValue, significant: significant,
                     breached: significant && shift >= thresholds.minShift,

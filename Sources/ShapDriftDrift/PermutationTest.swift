@@ -58,6 +58,11 @@ public enum PermutationTest {
         let tail = observed >= 0
             ? upperTail(scores: z, pooled: t, drawn: drawn, observed: observed)
             : upperTail(scores: z.reversed().map { -$0 }, pooled: t.reversed(), drawn: drawn, observed: -observed)
+        // A non-finite result (not met in the tests) falls back to the normal approximation
+        // rather than reaching a report as NaN.
+        guard tail.isFinite else {
+            return Swift.min(1, 2 * NormalDistribution.upperTail(abs(observed) / (drawn * (total - drawn) / (total - 1)).squareRoot()))
+        }
         return Swift.min(1, 2 * tail)
     }
 

@@ -12,6 +12,10 @@ import ShapDriftCore
 /// "Bootstrap methods and their application", 1997, §5.2), clamped to [0, 1]. Judge whether a
 /// shift is more than noise by its p-value; the interval says how large it could be.
 public enum ShiftBootstrap {
+    /// Poisson draws a check spends on shift intervals at most (about half a second): beyond
+    /// it, each interval gets fewer replicates than `--bootstrap`, at least 20.
+    public static let drawBudget = 50_000_000
+
     /// - Parameters:
     ///   - sample: the bucketed baseline and current attributions.
     ///   - mass: what W1 is divided by (Σ mean |φ| of the output in both samples).

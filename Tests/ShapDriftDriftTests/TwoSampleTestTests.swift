@@ -119,6 +119,53 @@ struct TwoSampleTestTests {
         #expect(abs(sample.meanPValue { $0 } - mean) <= 0.12 * mean, "mean \(sample.meanPValue { $0 }) vs permutations \(mean)")
     }
 
+    /// The raw samples as a `PooledSample` (every distinct value its own point).
+    static func exact(_ baseline: [Double], _ current: [Double]) -> PooledSample {
+        var counts: [Double: (Double, Double)] = [:]
+        for value in baseline { counts[value, default: (0, 0)].0 += 1 }
+        for value in current { counts[value, default: (0, 0)].1 += 1 }
+        let values = counts.keys.sorted()
+        return PooledSample(values: values, baseline: values.map { counts[$0]!.0 }, current: values.map { counts[$0]!.1 })
+    }
+
+    static func sketched(_ baseline: [Double], _ current: [Double]) -> PooledSample {
+        var a = QuantileSketch()
+        var b = QuantileSketch()
+        baseline.forEach { a.add($0) }
+        current.forEach { b.add($0) }
+        return PooledSample(baseline: a, current: b)
+    }
+
+    @Test("the sketch's 1 % buckets keep the tests' level and cost little power (heavy-tailed values, 1,000 vs 200 rows)")
+    func bucketingKeepsLevelAndPower() {
+        var generator = SplitMix64(seed: 17)
+        // Log-normal values (σ = 1.5: heavy right tail), both signs, as attributions have.
+        func draw(_ count: Int, scale: Double) -> [Double] {
+            (0..<count).map { _ in
+                let u = max(generator.nextUnit(), 1e-300)
+                let z = (-2 * log(u)).squareRoot() * cos(2 * Double.pi * generator.nextUnit())
+                return (generator.nextUnit() < 0.3 ? -1 : 1) * scale * exp(1.5 * z)
+            }
+        }
+        let trials = 200
+        var rejected = (rawNull: 0, bucketedNull: 0, rawShift: 0, bucketedShift: 0)
+        for _ in 0..<trials {
+            let baseline = draw(1000, scale: 1)
+            let null = draw(200, scale: 1)
+            let shifted = draw(200, scale: 1.5)
+            if Self.exact(baseline, null).rankSumPValue <= 0.05 { rejected.rawNull += 1 }
+            if Self.sketched(baseline, null).rankSumPValue <= 0.05 { rejected.bucketedNull += 1 }
+            if Self.exact(baseline, shifted).meanPValue(score: abs) <= 0.05 { rejected.rawShift += 1 }
+            if Self.sketched(baseline, shifted).meanPValue(score: abs) <= 0.05 { rejected.bucketedShift += 1 }
+        }
+        // Level: 10 expected of 200; 19 or more has probability < 0.5 % at the nominal rate.
+        #expect(rejected.rawNull <= 18 && rejected.bucketedNull <= 18, "\(rejected)")
+        // Bucketing moves values by under 1 %: the same samples almost always get the same verdict.
+        #expect(abs(rejected.rawNull - rejected.bucketedNull) <= 3, "\(rejected)")
+        #expect(abs(rejected.rawShift - rejected.bucketedShift) <= 6, "\(rejected)")
+        print("bucketing: rejections of \(trials) at 0.05 — null raw \(rejected.rawNull), bucketed \(rejected.bucketedNull); scale × 1.5 raw \(rejected.rawShift), bucketed \(rejected.bucketedShift)")
+    }
+
     @Test("identical samples give p = 1; one-valued data cannot be tested; extremes get the exact probability")
     func edgeCases() {
         #expect(PermutationTest.twoSidedPValue(scores: [1, 2, 3], pooled: [20, 40, 20], current: [5, 10, 5]) == 1)
@@ -172,7 +219,12 @@ struct TwoSampleTestTests {
         #expect(pooled.values.count == 6)
         // KS: after 3 (baseline all 6/6 vs current 3/4) the gap is 1/4; after 2: 5/6 vs 1/4.
         #expect(abs(pooled.kolmogorovDistance - (5.0 / 6 - 1.0 / 4)) < 1e-12)
-        #expect(abs(pooled.wasserstein1 - DistributionDistance.wasserstein1(a, b)) < 1e-12)
+        // W1 by hand from the two step CDFs between consecutive support points −1, 0, 1, 2, 3, 4
+        // (the sketch's representatives, each within 1 % of the value).
+        let v = pooled.values
+        let gaps = [1.0 / 6, 2.0 / 6, 3.0 / 6, 5.0 / 6 - 1.0 / 4, 1 - 3.0 / 4]
+        let byHand = (0..<5).reduce(0.0) { $0 + gaps[$1] * (v[$1 + 1] - v[$1]) }
+        #expect(abs(pooled.wasserstein1 - byHand) < 1e-12)
         #expect(pooled.midranks.first == 1 && pooled.midranks.last == 10)
     }
 }

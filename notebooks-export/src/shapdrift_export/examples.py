@@ -109,24 +109,26 @@ def apply_drift(frame, rng, feature, kind, amount):
     """`frame` with one feature drifted, for drawing fresh drifted samples (the verdict-quality
     harness); the committed examples do not use it.
 
-    kind "shift": add `amount` standard deviations (of this sample); "scale": spread around the
-    mean by the factor `amount`; "multiply": multiply by `amount` (log-mean + log(amount) for a
-    log-normal feature); "share": the most common value's share becomes `amount` (rows move to it
-    from the other values, or from it to the others in their proportions); "missing": a share
-    `amount` of the values become missing (NaN).
+    kind "shift": add `amount` standard deviations (of this sample); "increment": add 1 to a random
+    share `amount` of the rows (a mean shift that keeps a count feature's values whole); "scale":
+    spread around the mean by the factor `amount`; "multiply": multiply by `amount` (log-mean +
+    log(amount) for a log-normal feature); "share": `amount = (value, share)`, the share of rows holding `value`
+    becomes `share` (rows move to it from the other values, or from it to the others in their
+    proportions); "missing": a share `amount` of the values become missing (NaN).
     """
     frame = frame.copy()
     column = frame[feature].to_numpy(dtype=float).copy()
     count = len(column)
     if kind == "shift":
         column += amount * column.std()
+    elif kind == "increment":
+        column += rng.random(count) < amount
     elif kind == "scale":
         column = column.mean() + amount * (column - column.mean())
     elif kind == "multiply":
         column *= amount
     elif kind == "share":
-        values, counts = np.unique(column, return_counts=True)
-        target = values[np.argmax(counts)]
+        target, amount = amount
         current = np.mean(column == target)
         if amount > current:
             others = np.flatnonzero(column != target)

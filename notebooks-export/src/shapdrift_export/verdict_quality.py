@@ -7,8 +7,8 @@ on the same samples:
 (`make verdict-quality`). For each example model in `models/` (fraud, delivery, churn) the harness
 draws fresh baselines (1,000 rows, as the committed examples have) and fresh current samples from
 the generator the model was trained on (`examples.sample`), clean at several sizes and drifted
-along a ladder per feature (mean shift, scale change, multiplication, category share, missing
-rate), runs `shapdrift baseline` and `shapdrift check` on each exactly as a user would, and
+along a ladder per feature (mean shift, +1 on a share of rows for counts, scale change, multiplication, category share,
+missing rate), runs `shapdrift baseline` and `shapdrift check` on each exactly as a user would, and
 counts verdicts. Every sample is a pure function of `--seed`, so a run is reproducible.
 
 The targets (issue #14): false alarms at most α within binomial noise at every size; at least 90 %
@@ -34,7 +34,7 @@ ALPHA = 0.01
 # The drifts the issue names (the "mild drifts" the 90 % target is about), on the fraud model.
 MILD = [
     ("fraud-xgb", ("distance_km", "multiply", 1.5), "distance_km × 1.5"),
-    ("fraud-xgb", ("foreign", "share", 0.15), "foreign share 5 % → 15 %"),
+    ("fraud-xgb", ("foreign", "share", (1.0, 0.15)), "foreign share 5 % → 15 %"),
     ("fraud-xgb", ("amount", "multiply", math.exp(0.3)), "amount log-mean + 0.3"),
 ]
 
@@ -45,14 +45,14 @@ LADDERS = {
         ("distance_km", "multiply", 2.0, "distance_km × 2"),
         ("amount", "multiply", math.exp(0.15), "amount log-mean + 0.15"),
         ("amount", "multiply", math.exp(0.5), "amount log-mean + 0.5"),
-        ("foreign", "share", 0.10, "foreign share 5 % → 10 %"),
-        ("foreign", "share", 0.25, "foreign share 5 % → 25 %"),
+        ("foreign", "share", (1.0, 0.10), "foreign share 5 % → 10 %"),
+        ("foreign", "share", (1.0, 0.25), "foreign share 5 % → 25 %"),
         ("account_age_days", "shift", 0.1, "account_age_days mean + 0.1 sd"),
         ("account_age_days", "shift", 0.2, "account_age_days mean + 0.2 sd"),
         ("account_age_days", "shift", 0.3, "account_age_days mean + 0.3 sd"),
         ("account_age_days", "scale", 1.25, "account_age_days spread × 1.25"),
         ("merchant_risk", "scale", 1.5, "merchant_risk spread × 1.5"),
-        ("card_present", "share", 0.6, "card_present share 70 % → 60 %"),
+        ("card_present", "share", (1.0, 0.6), "card_present share 70 % → 60 %"),
         ("merchant_risk", "missing", 0.05, "merchant_risk 5 % missing"),
         ("merchant_risk", "missing", 0.10, "merchant_risk 10 % missing"),
         ("merchant_risk", "missing", 0.20, "merchant_risk 20 % missing"),
@@ -63,23 +63,24 @@ LADDERS = {
         ("distance", "shift", 0.3, "distance mean + 0.3 sd"),
         ("distance", "scale", 1.25, "distance spread × 1.25"),
         ("traffic_index", "scale", 1.25, "traffic_index spread × 1.25"),
-        ("region", "share", 0.15, "region 0 share 25 % → 15 %"),
-        ("region", "share", 0.35, "region 0 share 25 % → 35 %"),
+        ("region", "share", (0.0, 0.15), "region 0 share 25 % → 15 %"),
+        ("region", "share", (0.0, 0.35), "region 0 share 25 % → 35 %"),
         ("courier_rating", "shift", 0.3, "courier_rating mean + 0.3 sd"),
         ("traffic_index", "missing", 0.05, "traffic_index 5 % missing"),
         ("traffic_index", "missing", 0.10, "traffic_index 10 % missing"),
         ("traffic_index", "missing", 0.20, "traffic_index 20 % missing"),
     ],
     "sklearn-logistic": [
-        ("support_calls", "shift", 0.1, "support_calls mean + 0.1 sd"),
-        ("support_calls", "shift", 0.2, "support_calls mean + 0.2 sd"),
-        ("support_calls", "shift", 0.3, "support_calls mean + 0.3 sd"),
+        ("support_calls", "increment", 0.1, "support_calls + 1 for 10 % of rows"),
+        ("support_calls", "increment", 0.2, "support_calls + 1 for 20 % of rows"),
+        ("support_calls", "increment", 0.3, "support_calls + 1 for 30 % of rows"),
         ("tenure_months", "multiply", 0.8, "tenure_months × 0.8"),
         ("tenure_months", "multiply", 2 / 3, "tenure_months × 2/3"),
         ("monthly_charges", "scale", 1.25, "monthly_charges spread × 1.25"),
-        ("contract_length", "share", 0.4, "contract_length 1 share 50 % → 40 %"),
-        ("contract_length", "share", 0.6, "contract_length 1 share 50 % → 60 %"),
-        ("late_payments", "shift", 0.2, "late_payments mean + 0.2 sd"),
+        ("contract_length", "share", (1.0, 0.4), "contract_length 1 share 50 % → 40 %"),
+        ("contract_length", "share", (1.0, 0.6), "contract_length 1 share 50 % → 60 %"),
+        ("late_payments", "increment", 0.1, "late_payments + 1 for 10 % of rows"),
+        ("late_payments", "increment", 0.2, "late_payments + 1 for 20 % of rows"),
     ],
 }
 
