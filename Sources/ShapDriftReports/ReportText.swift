@@ -10,6 +10,7 @@ package enum ReportText {
     package static func number(_ value: Double) -> String {
         let magnitude = abs(value)
         if magnitude == 0 { return "0" }
+        if value == value.rounded(), magnitude < 1e7 { return String(format: "%.0f", value) }
         if magnitude >= 100 && magnitude < 1e7 { return String(format: "%.0f", value) }
         if magnitude >= 10 && magnitude < 100 { return String(format: "%.1f", value) }
         if magnitude >= 1 && magnitude < 10 { return String(format: "%.2f", value) }
@@ -77,6 +78,7 @@ package enum ReportText {
                 direction = "changed"
             }
             var numbers = "median \(number(b)) → \(number(c))"
+            if let bm = before.mean, let cm = after.mean { numbers += ", mean \(number(bm)) → \(number(cm))" }
             if let b95 = before.p95, let c95 = after.p95 { numbers += ", p95 \(number(b95)) → \(number(c95))" }
             parts.append("its values \(direction) (\(numbers))")
         }

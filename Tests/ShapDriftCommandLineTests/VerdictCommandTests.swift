@@ -140,4 +140,30 @@ struct VerdictCommandTests {
                                              "--output-dir", out, "--output-names", "a,b"])
         #expect(wrong.status == 2 && wrong.stderr.contains("--output-names"))
     }
+
+    @Test("a baseline written before profile format 3 still checks: no prediction drift, the checks needing new members listed as unavailable")
+    func formatTwoBaseline() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let baseline = directory.appendingPathComponent("baseline.json").path
+        #expect(try ShapDriftBinary.run(["baseline", "--model", Self.delivery + "/model.txt", "--data", Self.delivery + "/baseline.csv",
+                                         "--output", baseline]).status == 0)
+        var document = try Self.json(baseline)
+        #expect(document["format_version"] as? Int == 3 && document["predictions"] != nil && document["categories"] != nil)
+        for key in ["predictions", "categories", "columns", "created"] { document[key] = nil }
+        document["format_version"] = 2
+        try JSONSerialization.data(withJSONObject: document).write(to: URL(fileURLWithPath: baseline))
+        let capture = directory.appendingPathComponent("capture.jsonl").path
+        try Self.writeCapture(to: capture)
+        let out = directory.appendingPathComponent("report").path
+        let result = try ShapDriftBinary.run(["check", "--baseline", baseline, "--model", Self.delivery + "/model.txt", "--data", capture,
+                                              "--output-dir", out])
+        #expect(result.status == 1, "\(result.stderr)")
+        let report = try Self.json(out + "/report.json")
+        #expect(report["prediction"] == nil)
+        let unavailable = try #require((report["data_quality"] as? [String: Any])?["unavailable"] as? [String])
+        #expect(unavailable.contains { $0.hasPrefix("categorical_values_check") } && unavailable.contains { $0.hasPrefix("extra_column_check") })
+        let base = try #require((report["provenance"] as? [String: Any])?["baseline"] as? [String: Any])
+        #expect(base["format_version"] as? Int == 2 && base["created"] == nil)
+    }
 }

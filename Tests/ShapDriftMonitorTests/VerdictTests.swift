@@ -127,3 +127,41 @@ struct VerdictTests {
         #expect(FeatureTable.csv(report).contains(",1,dog,x2,"))
     }
 }
+
+@Suite("Profile format 3: predictions, categories and columns")
+struct ProfileFormatThreeTests {
+    static let delivery = Fixtures.root.deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("models/lgbm-regression-categorical").path
+
+    static func profile(_ rows: ArraySlice<Substring>, header: Substring, model: Model) throws -> AttributionProfile {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("part.csv").path
+        try ([header] + rows).joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let profiler = AttributionProfiler(explainer: try Explainer(model: model))
+        return try profiler.profile(FeatureSourceChain(paths: [path], schema: FeatureSchema(model: model)))
+    }
+
+    @Test("category counts, predictions and probabilities merge exactly; the categorical feature is found in the model")
+    func categoricalMerge() throws {
+        let model = try ModelLoader().load(path: Self.delivery + "/model.txt")
+        #expect(ModelStructure.categoricalFeatures(model) == [4])
+        let lines = try String(contentsOfFile: Self.delivery + "/baseline.csv", encoding: .utf8).split(separator: "\n")
+        let whole = try Self.profile(lines[1...], header: lines[0], model: model)
+        var merged = try Self.profile(lines[600...], header: lines[0], model: model)
+        try merged.merge(try Self.profile(lines[1..<600], header: lines[0], model: model))
+        #expect(merged == whole)
+        let counts = try #require(whole.categories?.first)
+        // The region codes in the file, counted independently.
+        let codes = lines[1...].map { Double($0.split(separator: ",")[4])! }
+        #expect(counts.feature == 4 && counts.total == UInt64(codes.count))
+        for value in Set(codes) { #expect(counts.counts[value] == UInt64(codes.filter { $0 == value }.count)) }
+        // Predictions by additivity equal the model's own raw outputs (`RawPredictor`).
+        let table = try ReferenceTable(path: Self.delivery + "/baseline.csv")
+        let batch = FeatureBatch(numFeatures: 5, rows: table.rows.flatMap { $0 })
+        let raw = try RawPredictor(model: model).predict(batch)
+        let predictions = try #require(whole.predictions?.first)
+        #expect(predictions.probability == nil && predictions.value.count == UInt64(raw.count))
+        #expect(abs(predictions.value.mean - raw.reduce(0, +) / Double(raw.count)) <= 1e-9 * max(1, abs(predictions.value.mean)))
+    }
+}

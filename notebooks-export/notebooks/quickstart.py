@@ -94,9 +94,11 @@ plt.close(figure)
 figure
 
 # %% [markdown]
-# Only `support_calls` was shifted in the data, yet `late_payments` may breach too: the trees
-# interact, so when customers call more, the model leans on late payments differently. That is a
-# real change in what drives the predictions, which is what attribution drift measures.
+# Only `support_calls` was shifted in the data, and its `cause` says so (`input`: its own values
+# rose). Another feature may breach too with cause `interaction`: its own values did not change,
+# but the trees combine it with support calls, so when customers call more the model leans on it
+# differently. That is a real change in what drives the predictions, which is what attribution
+# drift measures; `report.md` says each in words, with the input values.
 #
 # A drift finding means *investigate*: look at the breached features and the data feeding them.
 # It is not a reason to retrain or roll back automatically.
