@@ -110,7 +110,7 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
         for output in 0..<outputCount {
             outputs[output].features = Array(columns[((output + 1) * features)..<((output + 2) * features)])
         }
-        addPredictions(attributions)
+        addPredictions(attributions, threads: threads)
         if var counts = categories {
             for index in counts.indices {
                 let feature = counts[index].feature
@@ -121,17 +121,23 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
     }
 
     /// Folds the block's predictions: per row and output, base value + Σⱼ φ (features summed in
-    /// order, so the value does not depend on threads), and the class probabilities through the
-    /// model's link when it has one.
-    private mutating func addPredictions(_ attributions: AttributionBatch) {
+    /// order, rows split across `threads`, so the value does not depend on threads), and the
+    /// class probabilities through the model's link when it has one.
+    private mutating func addPredictions(_ attributions: AttributionBatch, threads: Int) {
         guard var summaries = predictions else { return }
         let (rows, outputCount, features) = (attributions.rowCount, attributions.numOutputs, attributions.numFeatures)
         var margins = [Double](repeating: 0, count: rows * outputCount)
+        let baseValues = attributions.baseValues
         attributions.values.withUnsafeBufferPointer { phi in
-            for index in 0..<(rows * outputCount) {
-                var total = attributions.baseValues[index % outputCount]
-                for feature in 0..<features { total += phi[index * features + feature] }
-                margins[index] = total
+            margins.withUnsafeMutableBufferPointer { margins in
+                Parallel.forEachRange(rowCount: rows, threads: threads, minimumRowsPerTask: 1024) { range in
+                    let (phi, margins) = (phi.baseAddress!, margins.baseAddress!)
+                    for index in (range.lowerBound * outputCount)..<(range.upperBound * outputCount) {
+                        var total = baseValues[index % outputCount]
+                        for feature in 0..<features { total += phi[index * features + feature] }
+                        margins[index] = total
+                    }
+                }
             }
         }
         var probabilities: [Double] = []
