@@ -14,7 +14,8 @@ PYTHON       ?= $(shell for candidate in python3.13 python3.12 $$HOME/.pyenv/ver
                   command -v $$candidate >/dev/null 2>&1 && $$candidate -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
                   && { command -v $$candidate; break; }; done)
 
-.PHONY: demo test bench deps build release clean python-env verdict-quality
+.PHONY: demo test bench deps build release clean python-env lint api-check docs verdict-quality
+.PHONY: dist-binary dist dist-check install wheel wheel-test
 
 ## Install the system libraries the build links against, when they are missing.
 deps:
@@ -59,6 +60,23 @@ test: deps python-env
 	$(SWIFT) build
 	$(SWIFT) test
 	SHAPDRIFT_BIN=$(CURDIR)/$(BIN_DEBUG) $(PYTHON_VENV)/bin/python -m pytest notebooks-export/tests -q
+
+## The checks CI runs besides the tests: the module graph is the documented layering and no
+## target uses unsafeFlags (scripts/check-layering.py, docs/architecture.md).
+lint:
+	python3 scripts/check-layering.py
+
+## Builds and runs Examples/embedding, a separate package that depends on ShapDrift as a user's
+## package does, so only the public API is visible to it; it runs the documented example.
+api-check: deps
+	$(SWIFT) build --package-path Examples/embedding --scratch-path .build-embedding
+	.build-embedding/debug/embed-example $(DEMO)
+
+## The DocC documentation of the public API (all modules combined), into .build/docs.
+docs: deps
+	$(SWIFT) package --allow-writing-to-directory .build/docs generate-documentation --enable-experimental-combined-documentation \
+	  $(foreach module,Core Formats Attribution Drift Monitor Reports,--target ShapDrift$(module)) --target ShapDrift \
+	  --output-path .build/docs
 
 python-env: $(PYTHON_VENV)/.installed
 
@@ -105,5 +123,51 @@ $(BENCH_VENV)/.installed: bench/requirements.txt
 	$(BENCH_VENV)/bin/python -m pip install -q -r bench/requirements.txt
 	@touch $@
 
+## Release artifacts (docs/install.md), none of them part of `make test`. The version in their
+## names is the Swift constant (ShapDriftVersion.current) the binary reports; the scripts check
+## that the two agree. The binary links the Swift runtime and Foundation statically
+## (-static-stdlib) and OpenBLAS/LAPACKE from the system; it is built apart, in .build-dist.
+VERSION    := $(shell sed -n 's/.*public static let current = "\([^"]*\)".*/\1/p' Sources/ShapDriftCore/Support/Version.swift)
+ARCH       := $(shell uname -m)
+DIST_BUILD := .build-dist
+BIN_DIST   := $(DIST_BUILD)/release/shapdrift
+DIST_DIR   := dist
+TARBALL    := $(DIST_DIR)/shapdrift-$(VERSION)-linux-$(ARCH).tar.gz
+PREFIX     ?= /usr/local
+
+dist-binary: deps
+	$(SWIFT) build -c release --static-swift-stdlib --product shapdrift --scratch-path $(DIST_BUILD)
+
+## shapdrift-VERSION-linux-ARCH.tar.gz: bin/shapdrift, README.md, demo.sh, models/.
+dist: dist-binary
+	sh packaging/dist/build-tarball.sh $(BIN_DIST) $(VERSION) $(DIST_DIR)
+
+## Installs the release binary into $(PREFIX)/bin (DESTDIR honoured).
+install: dist-binary
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BIN_DIST) $(DESTDIR)$(PREFIX)/bin/shapdrift
+	strip --strip-debug $(DESTDIR)$(PREFIX)/bin/shapdrift
+
+## The tarball in a minimal Debian root without Swift (debootstrap + chroot; needs root and, the
+## first time, a few minutes), after `make install` into a temporary prefix.
+dist-check: dist
+	@command -v debootstrap >/dev/null || { echo "Installing debootstrap (apt-get)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq debootstrap; }
+	@prefix=$$(mktemp -d) && $(MAKE) --no-print-directory install PREFIX=$$prefix >/dev/null && \
+	  [ "$$($$prefix/bin/shapdrift --version)" = "$(VERSION)" ] && echo "make install PREFIX=$$prefix: bin/shapdrift $(VERSION)" && rm -rf $$prefix
+	$(SUDO) sh packaging/dist/dist-check.sh $(TARBALL)
+
+## The pip wheels: shapdrift-VERSION-py3-none-linux_ARCH.whl (the binary as the `shapdrift`
+## command, packaging/wheel) and the pure shapdrift_export wheel it depends on.
+wheel: dist-binary
+	@[ -n "$(PYTHON)" ] || { echo "make wheel needs Python >= 3.12 (or PYTHON=...)"; exit 1; }
+	mkdir -p $(DIST_BUILD)/wheel && cp $(BIN_DIST) $(DIST_BUILD)/wheel/shapdrift && strip --strip-debug $(DIST_BUILD)/wheel/shapdrift
+	SHAPDRIFT_WHEEL_BINARY=$(CURDIR)/$(DIST_BUILD)/wheel/shapdrift $(PYTHON) -m pip wheel -q --no-deps ./packaging/wheel -w $(DIST_DIR)
+	$(PYTHON) -m pip wheel -q --no-deps ./notebooks-export -w $(DIST_DIR)
+
+## Installs the wheels into a fresh virtual environment and runs `shapdrift --version` and the demo from it.
+wheel-test: wheel
+	sh packaging/wheel/wheel-test.sh $(DIST_DIR) $(VERSION) $(PYTHON)
+
 clean:
-	rm -rf .build $(PYTHON_VENV) $(BENCH_VENV) $(FTS_VENV)
+	rm -rf .build $(DIST_BUILD) $(DIST_DIR) $(PYTHON_VENV) $(BENCH_VENV) $(FTS_VENV)

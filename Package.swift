@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        // Job files (`shapdrift run job.yaml`): a YAML 1.1 parser whose nodes carry their line.
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
     ],
     targets: [
         // OpenBLAS (cblas) and LAPACKE from Debian's libopenblas-dev and liblapacke-dev.
@@ -38,7 +40,8 @@ let package = Package(
         .target(name: "ShapDriftDrift", dependencies: ["ShapDriftCore", "CBLAS"]),
         .target(
             name: "ShapDriftMonitor",
-            dependencies: ["ShapDriftCore", "ShapDriftFormats", "ShapDriftAttribution", "ShapDriftDrift"]
+            dependencies: ["ShapDriftCore", "ShapDriftFormats", "ShapDriftAttribution", "ShapDriftDrift",
+                           .product(name: "Yams", package: "Yams")]
         ),
         .target(name: "ShapDriftReports", dependencies: ["ShapDriftCore", "ShapDriftDrift"]),
         .target(

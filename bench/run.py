@@ -9,7 +9,9 @@ fasttreeshap v2 when --fasttreeshap-python is given), T3 LightGBM (pred_contrib)
 interventional TreeSHAP (shap TreeExplainer), K1 KernelSHAP (shap KernelExplainer, same
 coalitions: all of them), L1 linear SHAP in process (numpy expression, shap LinearExplainer), M1
 model load time, E1 end-to-end check over captured rows for T2's model with its peak RSS, as a
-share of the rate of attribution alone.
+share of the rate of attribution alone, E2 the cost of a time window: the same check over the same
+captured rows with --since/--until around all of them and without (paired runs; target: within
+5 %).
 
 "shapdrift ×" compares whole shapdrift commands (load, parse, attribute, write) with the
 reference library call alone; "stage ×" compares shapdrift's attributing stage (--timings) with
@@ -83,7 +85,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--capture-rows", default="100000,1000000")
-    parser.add_argument("--workloads", default="T1,T2,T3,I1,K1,M1,L1,E1", help="comma-separated subset to run")
+    parser.add_argument("--workloads", default="T1,T2,T3,I1,K1,M1,L1,E1,E2", help="comma-separated subset to run")
     parser.add_argument("--fasttreeshap-python", help="interpreter with fasttreeshap (requirements-fasttreeshap.txt) for T1 and T2")
     options = parser.parse_args()
     if options.fasttreeshap_python:
@@ -204,6 +206,35 @@ def main():
                                            capture_output=True, check=True).stdout)
         record("E1", "shapdrift fold + bootstrap, one block, 1 core", 16384, result["seconds"])
 
+    if "E2" in wanted:
+        # E2: what a time window costs. The same check over the same 100,000 captured rows, once
+        # with --since/--until around all of them (every inferenceTime is parsed and compared,
+        # every row is kept) and once without; paired runs in alternating order, the median of
+        # the paired ratios (window / none). Target: at most 1.05.
+        baseline = os.path.join(OUT, "baseline.json")
+        if not os.path.exists(baseline):
+            run_command([BIN, "baseline", "--model", os.path.join(OUT, "t2.json"), "--data", os.path.join(OUT, "rows.csv"), "--output", baseline])
+        rows = 100000
+        capture = os.path.join(OUT, f"capture-{rows}.jsonl")
+        if not os.path.exists(capture):
+            subprocess.run([sys.executable, os.path.join(ROOT, "bench", "make_capture.py"), str(rows), capture], check=True)
+        check = [BIN, "check", "--baseline", baseline, "--model", os.path.join(OUT, "t2.json"), "--data", capture,
+                 "--output-dir", os.path.join(OUT, "report-e2")]
+        window = ["--since", "2024-05-01T00:00:00Z", "--until", "2024-05-01T23:59:59Z"]
+        pairs = []
+        for repetition in range(options.repeat):
+            if repetition % 2 == 0:
+                plain = run_command(check)[0]
+                windowed = run_command(check + window)[0]
+            else:
+                windowed = run_command(check + window)[0]
+                plain = run_command(check)[0]
+            pairs.append((plain, windowed, windowed / plain))
+        record("E2", "shapdrift check (capture, no window)", rows, statistics.median(pair[0] for pair in pairs))
+        record("E2", "shapdrift check (capture, --since/--until)", rows, statistics.median(pair[1] for pair in pairs))
+        table[-1]["window_cost_ratio"] = round(statistics.median(pair[2] for pair in pairs), 3)
+        table[-1]["paired_ratios"] = [round(pair[2], 3) for pair in pairs]
+
     ours = {entry["workload"]: entry for entry in table if entry["tool"].startswith("shapdrift") and "stage" not in entry["tool"]}
     stages = {entry["workload"]: entry for entry in table if entry["tool"] == "shapdrift (attributing stage)"}
     print(f"{'workload':8} {'tool':52} {'rows':>8} {'seconds':>9} {'rows/s':>10} {'peak RSS MiB':>13} {'shapdrift ×':>12} {'stage ×':>8}")
@@ -214,7 +245,10 @@ def main():
         if "share_of_attribution_rate" in entry:
             # End-to-end rate as a share of the attribution-alone rate (median of paired runs).
             ratio = f"{entry['share_of_attribution_rate']:.2f}"
-        elif mine is not None and not entry["tool"].startswith("shapdrift") and entry["workload"] != "E1":
+        elif "window_cost_ratio" in entry:
+            # Wall time with the window over wall time without it (median of paired runs).
+            ratio = f"{entry['window_cost_ratio']:.3f}"
+        elif mine is not None and not entry["tool"].startswith("shapdrift") and entry["workload"] not in ("E1", "E2"):
             # Whole shapdrift command (load, parse, attribute, write) against the library call alone.
             ratio = f"{entry['seconds'] / mine['seconds']:.2f}"
             entry["shapdrift_speed_ratio"] = float(ratio)

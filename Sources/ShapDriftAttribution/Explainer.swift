@@ -45,6 +45,7 @@ public struct Explainer: Sendable {
     ///   nodes) for interventional tables, O(coalitions · features²) for KernelSHAP.
     public init(model: Model, method: AttributionMethod? = nil, background: FeatureBatch? = nil,
                 options: ExplainerOptions = ExplainerOptions()) throws(ShapDriftError) {
+        BLASThreading.keepOnCallingThread()
         self.model = model
         let chosen = method ?? .automatic(for: model)
         self.method = chosen

@@ -71,7 +71,7 @@ final class InterventionalLeafTables: @unchecked Sendable {
                         if k == 0 { continue }
                         let full = (1 << k) - 1
                         counts.initialize(repeating: 0, count: 1 << k)
-                        for row in 0..<rows { counts[Int(masks[position * rows + row]) & full] += 1 }
+                        for row in 0..<rows { counts[Int(masks[position &* rows &+ row]) & full] &+= 1 }
                         fill(table: values.baseAddress! + offsets[leaf], k: k, counts: counts, scale: scale, weights: weights)
                     }
                 }
@@ -80,7 +80,8 @@ final class InterventionalLeafTables: @unchecked Sendable {
     }
 
     /// Adds every background agreement set B (with its count) to the table: each A ⊇ (full ∖ B)
-    /// reaches the leaf with a = |full ∖ B| features from x and b = k − |A| from r.
+    /// reaches the leaf with a = |full ∖ B| features from x and b = k − |A| from r. Subsets are
+    /// below 2^k with k ≤ `featureLimit`, so the index arithmetic wraps rather than checking.
     private func fill(table: UnsafeMutablePointer<Double>, k: Int, counts: UnsafePointer<Int32>, scale: Double,
                       weights: borrowing SidedShapleyWeights) {
         let full = (1 << k) - 1
@@ -91,24 +92,24 @@ final class InterventionalLeafTables: @unchecked Sendable {
             var dummies = agreed
             while true {
                 let subset = fromX | dummies
-                let b = k - subset.nonzeroBitCount
-                if a + b > 0 {
-                    let row = table + subset * k
+                let b = k &- subset.nonzeroBitCount
+                if a &+ b > 0 {
+                    let row = table + subset &* k
                     let up = share * weights.positive(a, b)
                     let down = share * weights.negative(a, b)
                     var bits = fromX
                     while bits != 0 {
                         row[bits.trailingZeroBitCount] += up
-                        bits &= bits - 1
+                        bits &= bits &- 1
                     }
                     bits = full & ~subset
                     while bits != 0 {
                         row[bits.trailingZeroBitCount] -= down
-                        bits &= bits - 1
+                        bits &= bits &- 1
                     }
                 }
                 if dummies == 0 { break }
-                dummies = (dummies - 1) & agreed
+                dummies = (dummies &- 1) & agreed
             }
         }
     }
@@ -141,8 +142,8 @@ struct SidedShapleyWeights: ~Copyable {
         }
     }
 
-    @inline(__always) func positive(_ a: Int, _ b: Int) -> Double { positiveTable[a * stride + b] }
-    @inline(__always) func negative(_ a: Int, _ b: Int) -> Double { negativeTable[a * stride + b] }
+    @inline(__always) func positive(_ a: Int, _ b: Int) -> Double { positiveTable[a &* stride &+ b] }
+    @inline(__always) func negative(_ a: Int, _ b: Int) -> Double { negativeTable[a &* stride &+ b] }
 
     deinit {
         positiveTable.deallocate()

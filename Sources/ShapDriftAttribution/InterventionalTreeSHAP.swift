@@ -187,8 +187,9 @@ struct InterventionalTableWorker: ~Copyable, TreeBlockWorker {
                 let value = view.leafValues[node * width + output]
                 for slot in 0..<k {
                     let column = columns + (output * features + Int(paths.uniqueFeature[featureStart + slot])) * blockRows
+                    // A leaf's table holds k values per subset of its k ≤ featureLimit features.
                     for index in 0..<count {
-                        column[index] += value * table[Int(masks[index] & full) * k + slot]
+                        column[index] += value * table[Int(masks[index] & full) &* k &+ slot]
                     }
                 }
             }

@@ -37,6 +37,9 @@ enum LeafSubsetTables {
     /// - Parameters:
     ///   - zeros: the leaf's k zero fractions, in slot order.
     ///   - products: scratch for 2^k · chunks vectors; `subsetZero`: scratch for 2^k values.
+    ///
+    /// Indices are below 2^k · chunks with k ≤ `maximumLimit` (the caller sized the scratch), so
+    /// their arithmetic wraps (`&*`, `&+`) rather than checking for an overflow that cannot happen.
     static func build(zeros: UnsafePointer<Double>, count k: Int, ruleNode: UnsafePointer<SIMD4<Double>>,
                       ruleWeight: UnsafePointer<SIMD4<Double>>, chunks: Int, weightedPowers: UnsafeMutablePointer<SIMD4<Double>>,
                       products: UnsafeMutablePointer<SIMD4<Double>>, subsetZero: UnsafeMutablePointer<Double>,
@@ -48,7 +51,7 @@ enum LeafSubsetTables {
             var power = ruleWeight[chunk]
             let complement = 1 - ruleNode[chunk]
             for exponent in 0..<k {
-                weightedPowers[exponent * chunks + chunk] = power
+                weightedPowers[exponent &* chunks &+ chunk] = power
                 power *= complement
             }
         }
@@ -61,19 +64,19 @@ enum LeafSubsetTables {
             subsetZero[subset] = subsetZero[rest] * z
             for chunk in 0..<chunks {
                 let t = ruleNode[chunk]
-                products[subset * chunks + chunk] = products[rest * chunks + chunk] * (t + (1 - t) * z)
+                products[subset &* chunks &+ chunk] = products[rest &* chunks &+ chunk] * (t + (1 - t) * z)
             }
         }
         for subset in 0..<subsets {
-            table[2 * subset] = subsetZero[full ^ subset]
+            table[subset &<< 1] = subsetZero[full ^ subset]
             var integral = 0.0
             if subset != full {
-                let exponent = k - subset.nonzeroBitCount - 1
+                let exponent = k &- subset.nonzeroBitCount &- 1
                 var sum = SIMD4<Double>(repeating: 0)
-                for chunk in 0..<chunks { sum += products[subset * chunks + chunk] * weightedPowers[exponent * chunks + chunk] }
+                for chunk in 0..<chunks { sum += products[subset &* chunks &+ chunk] * weightedPowers[exponent &* chunks &+ chunk] }
                 integral = sum.sum()
             }
-            table[2 * subset + 1] = integral
+            table[(subset &<< 1) &+ 1] = integral
         }
     }
 }

@@ -169,6 +169,11 @@ struct QuadratureScratch: ~Copyable, TreeBlockWorker {
     /// Whether a row agrees with feature i is data, so the hot/cold choice is made without a
     /// branch: both cases read J at Q without i (Q∖{i} when hot, Q itself when cold) and differ
     /// only in the factor, (1 − z_i) or −1, picked by indexing with the agreement bit.
+    ///
+    /// Index arithmetic here wraps (`&*`, `&<<`) instead of trapping: subsets are below 2^k with
+    /// k ≤ `LeafSubsetTables.maximumLimit`, table offsets and columns come from `LeafPaths`,
+    /// which sized every buffer, so no product can overflow; a trap check per row and feature was
+    /// measurable in T1–T3 (docs/performance.md, "Safe builds").
     @inline(__always)
     private func lookUp(leaf: Int, masks: UnsafePointer<UInt32>, count: Int, view: TreeEnsembleView, paths: LeafPaths,
                         columns: UnsafeMutablePointer<Double>) {
@@ -184,18 +189,18 @@ struct QuadratureScratch: ~Copyable, TreeBlockWorker {
             for index in 0..<count {
                 let subset = masks[index] & full
                 subsets[index] = subset
-                scaledZero[index] = entries[2 * Int(subset)] * value
+                scaledZero[index] = entries[Int(subset) &<< 1] * value
             }
             factor2[0] = -1
             for slot in 0..<k {
-                let column = columns + (output * view.numFeatures + Int(paths.uniqueFeature[featureStart + slot])) * Self.blockRows
-                factor2[1] = paths.uniqueOneMinusZero[featureStart + slot]
+                let column = columns + (output &* view.numFeatures &+ Int(paths.uniqueFeature[featureStart &+ slot])) &* Self.blockRows
+                factor2[1] = paths.uniqueOneMinusZero[featureStart &+ slot]
                 let shift = UInt32(slot)
                 let clear = ~(UInt32(1) &<< shift)
                 for index in 0..<count {
                     let subset = subsets[index]
                     let agrees = Int((subset &>> shift) & 1)
-                    column[index] += scaledZero[index] * factor2[agrees] * integrals[2 * Int(subset & clear)]
+                    column[index] += scaledZero[index] * factor2[agrees] * integrals[Int(subset & clear) &<< 1]
                 }
             }
         }

@@ -53,7 +53,8 @@ enum TreeBlockSchedule {
                     for (offset, row) in range.enumerated() {
                         let block = columns + (offset / blockRows) * blockRows * width + offset % blockRows
                         let target = output.baseAddress! + row * width
-                        for column in 0..<width { target[column] = block[column * blockRows] }
+                        // column < width: the block holds width columns of blockRows rows.
+                        for column in 0..<width { target[column] = block[column &* blockRows] }
                     }
                     columns.deallocate()
                 }

@@ -26,6 +26,12 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
     public var created: String?
     public var identity: ProfileIdentity
     public private(set) var rows: UInt64 = 0
+    /// The record sampling the rows were drawn with (`RecordSampling`); `nil` when every row was
+    /// profiled. Not part of the identity: a sampled profile compares with a full one, but
+    /// profiles merge only at the same sampling.
+    public var recordSampling: RecordSampling?
+    /// With sampling: the rows read before sampling (`rows` were kept).
+    public var rowsSeen: UInt64?
     /// Per output: base value and one summary of φ per feature (model order).
     public private(set) var outputs: [OutputAttributions]
     /// One summary of raw values per feature (model order).
@@ -49,7 +55,7 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version", writer, created, identity = "model", rows, outputs, featureValues = "feature_values"
-        case predictions, categories, columns
+        case predictions, categories, columns, recordSampling = "record_sampling", rowsSeen = "rows_seen"
     }
 
     /// An empty profile.
@@ -60,7 +66,7 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
         let features = identity.featureNames.count
         outputs = baseValues.enumerated().map { OutputAttributions(output: $0, baseValue: $1, features: Array(repeating: StreamSummary(), count: features)) }
         featureValues = Array(repeating: StreamSummary(), count: features)
-        let probabilities = identity.outputSpace == .raw && (identity.transform == .logistic || identity.transform == .softmax)
+        let probabilities = identity.outputSpace == .raw && identity.transform.probabilities != nil
         predictions = baseValues.indices.map { PredictionSummary(output: $0, withProbability: probabilities) }
         categories = categoricalFeatures.filter { (0..<features).contains($0) }.sorted().map { CategoryCounts(feature: $0) }
     }
@@ -122,7 +128,7 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
 
     /// Folds the block's predictions: per row and output, base value + Σⱼ φ (features summed in
     /// order, rows split across `threads`, so the value does not depend on threads), and the
-    /// class probabilities through the model's link when it has one.
+    /// class probabilities through the model's link when it has one (`OutputTransform.probabilities`).
     private mutating func addPredictions(_ attributions: AttributionBatch, threads: Int) {
         guard var summaries = predictions else { return }
         let (rows, outputCount, features) = (attributions.rowCount, attributions.numOutputs, attributions.numFeatures)
@@ -141,18 +147,9 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
             }
         }
         var probabilities: [Double] = []
-        if summaries.first?.probability != nil {
+        if summaries.first?.probability != nil, let link = identity.transform.probabilities {
             probabilities = margins
-            for row in 0..<rows {
-                if outputCount == 1 {
-                    probabilities[row] = 1 / (1 + exp(-margins[row]))
-                } else {
-                    let slice = margins[(row * outputCount)..<((row + 1) * outputCount)]
-                    let largest = slice.max() ?? 0
-                    let total = slice.reduce(0) { $0 + exp($1 - largest) }
-                    for output in 0..<outputCount { probabilities[row * outputCount + output] = exp(margins[row * outputCount + output] - largest) / total }
-                }
-            }
+            link.apply(to: &probabilities, outputs: outputCount)
         }
         for output in 0..<outputCount {
             margins.withUnsafeBufferPointer { summaries[output].value.add($0.baseAddress! + output, count: rows, stride: outputCount) }
@@ -185,7 +182,15 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
                 given: "\(other.identity.modelFormat.rawValue) \(other.identity.objective)",
                 consequence: "profiles of different models cannot be merged")
         }
+        guard (recordSampling ?? .all) == (other.recordSampling ?? .all) else {
+            func describe(_ sampling: RecordSampling?) -> String {
+                sampling.map { "\($0.rate * 100) % of the records (seed \($0.seed))" } ?? "every record"
+            }
+            throw IncompatibilityError(setting: .recordSampling, recorded: describe(recordSampling), given: describe(other.recordSampling),
+                                       consequence: "a merge of differently sampled profiles weighs their rows unequally")
+        }
         rows += other.rows
+        if let seen = other.rowsSeen { rowsSeen = (rowsSeen ?? 0) + seen }
         for output in outputs.indices {
             for feature in outputs[output].features.indices {
                 outputs[output].features[feature].merge(other.outputs[output].features[feature])

@@ -31,12 +31,12 @@ public struct DriftComparator: Sendable {
     /// - Parameters:
     ///   - bootstrap: the current sample's streaming bootstrap: NDCG's interval, and its replicate
     ///     count and seed for the shift intervals.
-    ///   - source: what the current data's source read (absent and extra columns).
+    ///   - columns: which columns the current data carried (absent features, extra columns).
     /// - Precondition: the profiles have the same identity (`ProfileIdentity.mismatch` is `nil`).
     /// - Complexity: O(outputs × features × (sketch buckets × (Newton iterations + replicates))
     ///   + replicates × outputs × features log features).
     public func compare(baseline: AttributionProfile, current: AttributionProfile, bootstrap: PoissonBootstrap?,
-                        source: SourceStatistics = SourceStatistics()) -> DriftReport {
+                        columns: ColumnStatistics = ColumnStatistics()) -> DriftReport {
         let names = baseline.identity.featureNames
         let (values, valueAdjusted) = compareValues(baseline: baseline, current: current)
         let shiftedInputs = values.indices.filter { values[$0].shifted }
@@ -130,12 +130,12 @@ public struct DriftComparator: Sendable {
         let breachedInOrder = features.map(\.name).filter { breached.contains($0) }
 
         let prediction = comparePredictions(baseline: baseline, current: current)
-        let quality = dataQuality(baseline: baseline, current: current, values: values, valueAdjusted: valueAdjusted, source: source)
+        let quality = dataQuality(baseline: baseline, current: current, values: values, valueAdjusted: valueAdjusted, columns: columns)
         let criteria = CriteriaFindings(attribution: !breachedInOrder.isEmpty, ndcg: outputs.contains(where: \.ndcgBelowThreshold),
                                         prediction: prediction?.drift ?? false, dataQuality: !quality.violations.isEmpty)
         let failing = VerdictCriterion.allCases.filter { failOn.contains($0) || $0 == .attribution }
         let drift = failing.contains { criteria.found($0) }
-        return DriftReport(
+        var report = DriftReport(
             verdict: drift ? .drift : .noDrift, driftDetected: drift, failOn: failing, criteria: criteria,
             ndcg: worst.ndcg, ndcgInterval: worst.ndcgInterval, intervalStraddlesThreshold: worst.intervalStraddlesThreshold,
             threshold: thresholds.ndcg, thresholds: thresholds, hypotheses: 2 * pairs, rows: current.rows, baselineRows: baseline.rows,
@@ -143,6 +143,8 @@ public struct DriftComparator: Sendable {
             breachedFeatures: breachedInOrder, features: features, outputs: outputs, values: values,
             prediction: prediction, dataQuality: quality, provenance: nil,
             note: "A drift finding means investigate: look at the breached features and the data feeding them. It is not a reason to retrain or roll back automatically.")
+        report.sampling = SamplingSummary(baseline: baseline, current: current)
+        return report
     }
 
     func outputName(_ output: Int) -> String? {
@@ -253,7 +255,7 @@ public struct DriftComparator: Sendable {
 
     /// SageMaker Model Monitor's data-quality checks that apply (rules in `docs/drift.md`).
     func dataQuality(baseline: AttributionProfile, current: AttributionProfile, values: [FeatureValuesDrift],
-                     valueAdjusted: [(distribution: Double, missing: Double)], source: SourceStatistics) -> DataQuality {
+                     valueAdjusted: [(distribution: Double, missing: Double)], columns source: ColumnStatistics) -> DataQuality {
         let names = baseline.identity.featureNames
         var violations: [DataQualityViolation] = []
         var unavailable: [String] = []
@@ -304,8 +306,8 @@ public struct DriftComparator: Sendable {
         } else if !unknown.isEmpty {
             unavailable.append("extra_column_check: the baseline does not record its data's columns (header-less data, or profile format before 3)")
         }
-        return DataQuality(violations: violations, unreadableRecords: source.skipped, unreadableByReason: source.skippedByReason,
-                           unavailable: unavailable)
+        // Unreadable records are the read's to count (`RecordSummary`); `DriftMonitor` adds them.
+        return DataQuality(violations: violations, unreadableRecords: 0, unreadableByReason: [:], unavailable: unavailable)
     }
 
     /// A sign flip that is itself significant: each sample's mean φ lies outside its

@@ -50,13 +50,21 @@ public struct DriftReport: Codable, Equatable, Sendable {
     /// Where the report came from; `nil` for a report computed in memory without it.
     public var provenance: Provenance?
     public var note: String
+    /// What reading the current data found: records read and skipped (by reason, the first few
+    /// quoted), the time window, the times of the records read, the capture variants; `nil` for
+    /// rows given in memory.
+    public var records: RecordSummary? = nil
+    /// How the rows were sampled, when either side was (`RecordSampling`).
+    public var sampling: SamplingSummary? = nil
+    /// What the model's loader could not vouch for (`Model.warnings`), set by `DriftMonitor`.
+    public var warnings: [String] = []
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version", writer, verdict, driftDetected = "drift_detected", failOn = "fail_on", criteria
         case ndcg, ndcgInterval = "ndcg_interval", intervalStraddlesThreshold = "interval_straddles_threshold", threshold
         case thresholds, hypotheses, rows, baselineRows = "baseline_rows", bootstrapReplicates = "bootstrap_replicates"
         case bootstrapSeed = "bootstrap_seed", aggregation, model, breachedFeatures = "breached_features", features, outputs
-        case values, prediction, dataQuality = "data_quality", provenance, note
+        case values, prediction, dataQuality = "data_quality", provenance, note, records, sampling, warnings
     }
 }
 

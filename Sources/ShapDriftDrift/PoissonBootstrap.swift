@@ -55,21 +55,27 @@ public struct PoissonBootstrap: Sendable {
                         let chunkRows = min(rows, Self.weightChunkRows)
                         let weights = UnsafeMutablePointer<Double>.allocate(capacity: chunkRows * count)
                         defer { weights.deallocate() }
-                        let cumulative = Self.poissonCumulative
+                        Self.poissonCumulative.withUnsafeBufferPointer { cumulative in
+                        recordKeys.withUnsafeBufferPointer { keys in
                         for chunk in stride(from: 0, to: rows, by: chunkRows) {
                             let chunkCount = min(chunkRows, rows - chunk)
+                            // Index arithmetic wraps: row < chunkCount ≤ chunkRows, offset < count,
+                            // so every index lies in the buffers sized above.
                             for row in 0..<chunkCount {
-                                let rowKey = SplitMix64.mix(seed &+ recordKeys[chunk + row])
+                                let rowKey = SplitMix64.mix(seed &+ keys[chunk &+ row])
                                 for offset in 0..<count {
-                                    let replicate = UInt64(first + offset)
-                                    let weight = Self.poisson1(SplitMix64.mix(rowKey ^ (replicate &* SplitMix64.increment)), cumulative: cumulative)
-                                    weights[row * count + offset] = weight
+                                    let replicate = UInt64(truncatingIfNeeded: first &+ offset)
+                                    let weight = Self.poisson1(SplitMix64.mix(rowKey ^ (replicate &* SplitMix64.increment)),
+                                                               cumulative: cumulative.baseAddress!)
+                                    weights[row &* count &+ offset] = weight
                                     // Small integers: their totals are exact in any order.
-                                    totals[first + offset] += weight
+                                    totals[first &+ offset] += weight
                                 }
                             }
                             cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(count), Int32(width), Int32(chunkCount), 1,
                                         weights, Int32(count), magnitudes + chunk * width, Int32(width), 1, sums + first * width, Int32(width))
+                        }
+                        }
                         }
                     }
                 }
@@ -91,9 +97,10 @@ public struct PoissonBootstrap: Sendable {
         return (0..<features).map { total > 0 ? sums[start + $0] / total : 0 }
     }
 
-    /// A Poisson(1) draw by inversion of its CDF (`poissonCumulative`) from the uniform in `bits`.
+    /// A Poisson(1) draw by inversion of its CDF (`poissonCumulative`'s 20 values, at
+    /// `poissonCumulative`) from the uniform in `bits`.
     @inline(__always)
-    static func poisson1(_ bits: UInt64, cumulative poissonCumulative: [Double]) -> Double {
+    static func poisson1(_ bits: UInt64, cumulative poissonCumulative: UnsafePointer<Double>) -> Double {
         let uniform = Double(bits >> 11) * 0x1p-53
         // The first three steps without branches (k ≤ 2 for 92 % of draws), then the rare tail.
         var k = (uniform > poissonCumulative[0] ? 1 : 0) + (uniform > poissonCumulative[1] ? 1 : 0)

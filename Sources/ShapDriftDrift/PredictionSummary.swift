@@ -8,8 +8,9 @@ public struct PredictionSummary: Codable, Equatable, Sendable {
     /// The output in the attributions' space: the raw margin (log-odds, per-class margin,
     /// model output…), or the probability when attributions are in probability space.
     public var value = StreamSummary()
-    /// For classifiers explained in raw space (logistic or softmax link): the predicted
-    /// probability of the output's class; `nil` otherwise.
+    /// For classifiers explained in raw space (a link with probabilities: logistic, scaled
+    /// logistic, softmax, argmax's softmax): the predicted probability of the output's class;
+    /// `nil` otherwise.
     public var probability: StreamSummary?
 
     public init(output: Int, withProbability: Bool) {

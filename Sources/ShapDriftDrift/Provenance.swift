@@ -1,9 +1,11 @@
 import ShapDriftCore
 
-/// Where a report came from: the tool, the command, what was read and when, and the baseline it
-/// was compared with (`docs/report.md`). `DriftMonitor` fills what the library knows (records,
-/// files, capture times, the baseline profile's identity); the command line adds its arguments,
-/// paths and timing.
+/// Where a report came from: the tool, the command, the inputs named, the model and the baseline
+/// it was compared with, and when the run started and how long it took (`docs/report.md`).
+/// What the read found — records read and skipped, the time window asked for, the times of the
+/// records actually read, the files — is the report's `records` (`RecordSummary`).
+/// `DriftMonitor` fills what the library knows (the baseline profile's identity); the command
+/// line adds its arguments, paths and timing.
 public struct Provenance: Codable, Equatable, Sendable {
     /// The tool and version (`shapdrift 0.2.0`).
     public var tool = ShapDriftVersion.writer
@@ -14,65 +16,20 @@ public struct Provenance: Codable, Equatable, Sendable {
     public var runSeconds: Double?
     /// The data paths as given (files or capture directories).
     public var inputs: [String] = []
-    /// Files read, and the first and last of them.
-    public var filesRead = 0
-    public var firstFile: String?
-    public var lastFile: String?
-    /// The capture time window asked for, as given; `nil` sides are open.
-    public var window: TimeWindow?
-    /// The earliest and latest `inferenceTime` of the capture records actually read; `nil` for
-    /// data without them.
-    public var inferenceTime: TimeSpan?
-    public var records: RecordCounts
     public var model: ModelReference?
     public var baseline: BaselineReference
 
-    public init(records: RecordCounts, baseline: BaselineReference) {
-        self.records = records
+    public init(baseline: BaselineReference) {
         self.baseline = baseline
     }
 
-    public struct TimeWindow: Codable, Equatable, Sendable {
-        public var since: String?
-        public var until: String?
-        public init(since: String?, until: String?) {
-            self.since = since
-            self.until = until
-        }
-    }
-
-    public struct TimeSpan: Codable, Equatable, Sendable {
-        public var first: String
-        public var last: String
-        public init(first: String, last: String) {
-            self.first = first
-            self.last = last
-        }
-    }
-
-    public struct RecordCounts: Codable, Equatable, Sendable {
-        /// Records read (data lines; capture records inside the window).
-        public var read: UInt64
-        /// Rows they gave.
-        public var rows: UInt64
-        /// Records skipped as unreadable, and by reason (empty until a bad-record budget lets
-        /// readers skip rather than stop).
-        public var skipped: UInt64
-        public var skippedByReason: [String: UInt64]
-        /// Capture records outside the time window.
-        public var outsideWindow: UInt64
-
-        public init(_ statistics: SourceStatistics) {
-            read = statistics.records
-            rows = statistics.rows
-            skipped = statistics.skipped
-            skippedByReason = statistics.skippedByReason
-            outsideWindow = statistics.recordsOutsideWindow
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case read, rows, skipped, skippedByReason = "skipped_by_reason", outsideWindow = "outside_window"
-        }
+    /// Records the data paths, the model file (with the model's fingerprint, its SHA-256) and the
+    /// baseline file with the SHA-256 of its bytes (left out if it cannot be read again).
+    public mutating func recordFiles(inputs: [String], modelPath: String, model: Model, baselinePath: String) {
+        self.inputs = inputs
+        self.model = ModelReference(path: modelPath, sha256: model.fingerprint)
+        baseline.path = baselinePath
+        baseline.sha256 = (try? FileReading.bytes(baselinePath)).map { ContentDigest.sha256($0) }
     }
 
     public struct ModelReference: Codable, Equatable, Sendable {
@@ -111,8 +68,6 @@ public struct Provenance: Codable, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case tool, commandLine = "command_line", startedAt = "started_at", runSeconds = "run_seconds", inputs
-        case filesRead = "files_read", firstFile = "first_file", lastFile = "last_file", window
-        case inferenceTime = "inference_time", records, model, baseline
+        case tool, commandLine = "command_line", startedAt = "started_at", runSeconds = "run_seconds", inputs, model, baseline
     }
 }

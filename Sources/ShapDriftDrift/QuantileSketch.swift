@@ -39,7 +39,7 @@ public struct QuantileSketch: Codable, Equatable, Sendable {
         withUnsafeMutablePointer(to: &positive) { positive in
             withUnsafeMutablePointer(to: &negative) { negative in
                 for index in 0..<valueCount {
-                    let value = values[index * stride]
+                    let value = values[index &* stride]
                     guard value.isFinite else { continue }
                     added += 1
                     let magnitude = abs(value)

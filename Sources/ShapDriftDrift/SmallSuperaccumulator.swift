@@ -52,21 +52,22 @@ struct SmallSuperaccumulator {
         }
     }
 
-    /// Adds the value `pieces` came from.
+    /// Adds the value `pieces` came from. (`chunk` ≤ 2046 >> 5 = 63, so `chunk + 2` < `chunkCount`:
+    /// the index arithmetic wraps rather than checking.)
     @inline(__always)
     func add(_ pieces: Pieces) {
         let mask = pieces.signMask
         chunks[pieces.chunk] &+= (pieces.low ^ mask) &- mask
-        chunks[pieces.chunk + 1] &+= (pieces.middle ^ mask) &- mask
-        chunks[pieces.chunk + 2] &+= (pieces.high ^ mask) &- mask
+        chunks[pieces.chunk &+ 1] &+= (pieces.middle ^ mask) &- mask
+        chunks[pieces.chunk &+ 2] &+= (pieces.high ^ mask) &- mask
     }
 
     /// Adds the magnitude of the value `pieces` came from.
     @inline(__always)
     func addMagnitude(_ pieces: Pieces) {
         chunks[pieces.chunk] &+= pieces.low
-        chunks[pieces.chunk + 1] &+= pieces.middle
-        chunks[pieces.chunk + 2] &+= pieces.high
+        chunks[pieces.chunk &+ 1] &+= pieces.middle
+        chunks[pieces.chunk &+ 2] &+= pieces.high
     }
 
     /// Passes the total as exact doubles (two per non-zero chunk: its low 32 bits and the rest,

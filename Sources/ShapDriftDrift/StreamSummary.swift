@@ -98,12 +98,13 @@ public struct StreamSummary: Codable, Equatable, Sendable {
         var low = min, high = max
         var finite: UInt64 = 0
         for index in 0..<valueCount {
-            let value = values[index * stride]
+            // Wrapping index arithmetic: index < rows and the caller's buffer holds rows × stride values.
+            let value = values[index &* stride]
             guard value.isFinite else {
-                missing += 1
+                missing &+= 1
                 continue
             }
-            finite += 1
+            finite &+= 1
             let pieces = SmallSuperaccumulator.Pieces(value)
             sums.add(pieces)
             sumsAbs.addMagnitude(pieces)

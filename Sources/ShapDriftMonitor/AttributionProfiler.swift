@@ -19,20 +19,44 @@ public struct AttributionProfiler: Sendable {
     static let blockByteBudget = 64 << 20
 
     public let explainer: Explainer
-    /// The identity of the profiles this profiler makes.
+    /// The identity of the profiles this profiler makes. For a model without feature names,
+    /// `profile` names the features after the source's `dataHeader` when it has one.
     public let identity: ProfileIdentity
+    /// For a model without feature names, the names a source's header must give (a baseline's),
+    /// or `nil` to take them from the data.
+    public let requiredFeatureNames: [String]?
     /// Rows per block at most (results do not depend on it).
     public var blockRows = AttributionProfiler.defaultBlockRows
     /// Worker threads (results do not depend on them).
     public var threads = ProcessorCount.available
+    /// Which records are profiled (every one by default); recorded in the profile.
+    public var sampling = RecordSampling.all
     /// The features whose categories the profiles count: those the model splits on as categories.
     public let categoricalFeatures: [Int]
 
-    public init(explainer: Explainer) {
+    /// - Parameter featureNames: for a model without feature names, the names its features go
+    ///   by and a data header must agree with (`DriftMonitor` passes the baseline's); ignored for
+    ///   a model with names.
+    public init(explainer: Explainer, featureNames: [String]? = nil) {
         self.explainer = explainer
-        identity = ProfileIdentity(model: explainer.model, method: explainer.method, outputSpace: explainer.outputSpace,
-                                   backgroundSHA256: explainer.backgroundSHA256, sampling: explainer.sampling)
+        requiredFeatureNames = explainer.model.featureNames == nil ? featureNames : nil
+        var identity = ProfileIdentity(model: explainer.model, method: explainer.method, outputSpace: explainer.outputSpace,
+                                       backgroundSHA256: explainer.backgroundSHA256, sampling: explainer.sampling)
+        if let requiredFeatureNames { identity.featureNames = requiredFeatureNames }
+        self.identity = identity
         categoricalFeatures = ModelStructure.categoricalFeatures(explainer.model)
+    }
+
+    /// The identity of a profile of `source`'s rows: for a model without names, its features are
+    /// named by the source's header, which must agree with `requiredFeatureNames` when given.
+    public func identity(for source: any FeatureSource) throws(InputError) -> ProfileIdentity {
+        guard explainer.model.featureNames == nil, let header = source.dataHeader else { return identity }
+        if let requiredFeatureNames, let mismatch = header.mismatch(with: requiredFeatureNames, expectedFrom: "the baseline") {
+            throw mismatch
+        }
+        var named = identity
+        named.featureNames = header.names
+        return named
     }
 
     /// Rows per block that keep a block's buffers within `blockByteBudget`: per row, the feature
@@ -70,9 +94,10 @@ public struct AttributionProfiler: Sendable {
     public func profile(_ source: any FeatureSource, bootstrap: inout PoissonBootstrap?,
                         timings: inout StageTimings) throws(ShapDriftError) -> AttributionProfile {
         let start = StageTimings.now()
+        let identity = try Self.input { () throws(InputError) in try self.identity(for: source) }
         var profile = AttributionProfile(identity: identity, baseValues: explainer.baseValues, categoricalFeatures: categoricalFeatures)
-        var rowsSeen = 0
-        let reader = BlockReader(source: source)
+        var rowsProfiled = 0
+        let reader = BlockReader(source: source, sampling: sampling)
         defer { reader.drain() }
         // Blocks grow from `firstBlockRows` by 4× to `blockRows`, so the pipeline fills without a
         // long first parse; block sizes do not change any result.
@@ -93,19 +118,34 @@ public struct AttributionProfiler: Sendable {
             mark = StageTimings.now()
             profile.add(batch, attributions, threads: threads)
             if let (output, feature) = profile.overflowedSummary() {
-                throw .input(overflowError(output: output, feature: feature, batch: batch, attributions: attributions))
+                throw .input(overflowError(output: output, feature: feature, batch: batch, attributions: attributions,
+                                           names: identity.featureNames))
             }
             bootstrap?.add(attributions, recordKeys: batch.recordKeys, threads: threads)
             timings.folding += StageTimings.now() - mark
-            rowsSeen += batch.rowCount
+            rowsProfiled += batch.rowCount
             mark = StageTimings.now()
             next = try Self.input { () throws(InputError) in try reader.collect() }
             timings.waitingForInput += StageTimings.now() - mark
         }
-        timings.rows += rowsSeen
+        timings.rows += rowsProfiled
         timings.total += StageTimings.now() - start
-        guard rowsSeen > 0 else { throw .input(source.noRowsError) }
+        guard rowsProfiled > 0 else {
+            if reader.rowsSeen > 0 { throw .input(noRowsInSample(source, seen: reader.rowsSeen)) }
+            throw .input(source.noRowsError)
+        }
+        if !sampling.keepsAll {
+            profile.recordSampling = sampling
+            profile.rowsSeen = reader.rowsSeen
+        }
         return profile
+    }
+
+    /// The error for rows that were read but none of which fell in the sample.
+    private func noRowsInSample(_ source: any FeatureSource, seen: UInt64) -> InputError {
+        var error = source.noRowsError
+        error.message = "none of the \(seen) rows read is in the \(sampling.rate * 100) % sample (seed \(sampling.seed))"
+        return error
     }
 
     private static func input<Value>(_ body: () throws(InputError) -> Value) throws(ShapDriftError) -> Value {
@@ -118,7 +158,8 @@ public struct AttributionProfiler: Sendable {
 
     /// The error for a block whose values overflowed a sum of squares, at the row with the
     /// largest magnitude in the column.
-    func overflowError(output: Int?, feature: Int, batch: FeatureBatch, attributions: AttributionBatch) -> InputError {
+    func overflowError(output: Int?, feature: Int, batch: FeatureBatch, attributions: AttributionBatch,
+                       names: [String]) -> InputError {
         let features = batch.numFeatures
         let (values, offset, stride) = output.map { (attributions.values, $0 * features + feature, attributions.numOutputs * features) }
             ?? (batch.values, feature, features)
@@ -127,7 +168,7 @@ public struct AttributionProfiler: Sendable {
             largest = row
         }
         let value = values[largest * stride + offset]
-        let name = explainer.model.displayFeatureNames[feature]
+        let name = names[feature]
         let what = output.map { explainer.model.numOutputs > 1 ? "its attribution for output \($0)" : "its attribution" } ?? "its value"
         return InputError(file: batch.file, line: batch.sourceLines[largest], field: name,
                           "\(what) is \(value): too large to profile (magnitudes above about 1.3e154 overflow the sum of squares)")

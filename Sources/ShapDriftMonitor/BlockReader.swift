@@ -10,16 +10,31 @@ final class BlockReader: @unchecked Sendable {
     private let queue = DispatchQueue(label: "shapdrift.block-reader")
     private let done = DispatchSemaphore(value: 0)
     private var pending: Result<FeatureBatch?, InputError> = .success(nil)
+    private let sampling: RecordSampling
+    /// Rows read before sampling; read by the caller only after `collect`.
+    private(set) var rowsSeen: UInt64 = 0
 
-    init(source: any FeatureSource) {
+    init(source: any FeatureSource, sampling: RecordSampling = .all) {
         self.source = source
+        self.sampling = sampling
     }
 
-    /// Starts reading the next block of up to `maxRows` rows.
+    /// Starts reading the next block of up to `maxRows` rows (of the sample, when sampling:
+    /// blocks that sample to nothing are passed over).
     func readAhead(maxRows: Int) {
         queue.async {
             do throws(InputError) {
-                self.pending = .success(try self.source.nextBatch(maxRows: maxRows))
+                var batch = try self.source.nextBatch(maxRows: maxRows)
+                while let read = batch {
+                    self.rowsSeen += UInt64(read.rowCount)
+                    let kept = self.sampling.sample(read)
+                    if kept.rowCount > 0 {
+                        batch = kept
+                        break
+                    }
+                    batch = try self.source.nextBatch(maxRows: maxRows)
+                }
+                self.pending = .success(batch)
             } catch {
                 self.pending = .failure(error)
             }

@@ -12,7 +12,7 @@ public struct DriftCheckOptions: Sendable {
     public var outputNames: [String]?
     /// How per-row attributions become a feature's global attribution.
     public var aggregation = AttributionAggregation.meanAbs
-    /// Poisson-bootstrap replicates for the NDCG interval (0 = none).
+    /// Poisson-bootstrap replicates for the NDCG and shift intervals (0 = none).
     public var bootstrapReplicates = 200
     /// Seed of the bootstrap's weights.
     public var bootstrapSeed: UInt64 = 0
@@ -21,6 +21,9 @@ public struct DriftCheckOptions: Sendable {
     public var explainer = ExplainerOptions()
     /// Worker threads (results do not depend on them).
     public var threads = ProcessorCount.available
+    /// Which current records are profiled (every one by default); a baseline made at another
+    /// rate still compares (`RecordSampling`).
+    public var sampling = RecordSampling.all
 
     public init() {}
 }
@@ -28,12 +31,13 @@ public struct DriftCheckOptions: Sendable {
 /// The outcome of a check: the report, and the profile of the data checked (what the report was
 /// computed from, e.g. for `analysis.json` or to keep as a profile).
 public struct DriftCheck: Sendable {
-    public let report: DriftReport
+    /// The report (callers that know more of its provenance complete it).
+    public var report: DriftReport
     public let current: AttributionProfile
     /// Where the check's wall time went.
     public let timings: StageTimings
-    /// What the source read besides its rows.
-    public let statistics: SourceStatistics
+    /// Which columns the data carried (absent features, extra columns).
+    public let columns: ColumnStatistics
 }
 
 /// The monitor's loop for one batch of traffic: attribute the current rows with the baseline's
@@ -63,16 +67,21 @@ public struct DriftMonitor: Sendable {
         var explainerOptions = options.explainer
         explainerOptions.outputSpace = baseline.identity.outputSpace
         let explainer = try Explainer(model: model, method: baseline.identity.method, background: background, options: explainerOptions)
-        var profiler = AttributionProfiler(explainer: explainer)
+        // A model without feature names goes by the baseline's names; a data header must agree.
+        var profiler = AttributionProfiler(explainer: explainer, featureNames: baseline.identity.featureNames)
         if let mismatch = baseline.identity.mismatch(with: profiler.identity) { throw .incompatible(mismatch) }
         profiler.threads = options.threads
+        profiler.sampling = options.sampling
         self.baseline = baseline
         self.options = options
         self.profiler = profiler
     }
 
     /// Attributes and profiles every row of `source`, and compares the profile with the baseline.
-    /// - Throws: `.input` for bad or absent rows.
+    /// The report carries the model's warnings (`Model.warnings`), what the read found
+    /// (`RecordSummary`), its unreadable records as data quality, and the baseline's provenance.
+    /// - Throws: `.input` for bad or absent rows, or (for a model without feature names) a
+    ///   data header whose names are not the baseline's.
     /// - Complexity: the explainer's cost per row, plus O(outputs × features) per row to fold and
     ///   O(replicates × outputs × features) per row for the bootstrap.
     public func check(_ source: any FeatureSource) throws(ShapDriftError) -> DriftCheck {
@@ -83,20 +92,19 @@ public struct DriftMonitor: Sendable {
             : nil
         var timings = StageTimings()
         let current = try profiler.profile(source, bootstrap: &bootstrap, timings: &timings)
-        let statistics = source.statistics
+        let columns = source.columnStatistics
         var comparator = DriftComparator(thresholds: options.thresholds, aggregation: options.aggregation)
         comparator.failOn = options.failOn
         comparator.coupling = ModelStructure.coupling(model, method: baseline.identity.method)
         comparator.outputNames = options.outputNames ?? model.outputNames
-        var report = comparator.compare(baseline: baseline, current: current, bootstrap: bootstrap, source: statistics)
-        var provenance = Provenance(records: Provenance.RecordCounts(statistics), baseline: Provenance.BaselineReference(baseline))
-        provenance.filesRead = statistics.files.count
-        provenance.firstFile = statistics.files.first
-        provenance.lastFile = statistics.files.last
-        if let first = statistics.firstInferenceTime, let last = statistics.lastInferenceTime {
-            provenance.inferenceTime = Provenance.TimeSpan(first: first, last: last)
+        var report = comparator.compare(baseline: baseline, current: current, bootstrap: bootstrap, columns: columns)
+        report.records = source.recordSummary
+        if let skipped = report.records?.skipped {
+            report.dataQuality.unreadableRecords = UInt64(skipped.count)
+            report.dataQuality.unreadableByReason = Dictionary(uniqueKeysWithValues: skipped.byReason.map { ($0.key.rawValue, UInt64($0.value)) })
         }
-        report.provenance = provenance
-        return DriftCheck(report: report, current: current, timings: timings, statistics: statistics)
+        report.warnings = model.warnings
+        report.provenance = Provenance(baseline: Provenance.BaselineReference(baseline))
+        return DriftCheck(report: report, current: current, timings: timings, columns: columns)
     }
 }

@@ -6,9 +6,10 @@ import ShapDriftCore
 /// `description`), so a round trip through the file loses nothing.
 public enum AttributionCSVWriter {
     /// `row,output,<features…>,base_value`: one line per input row per model output. `row` is the
-    /// 0-based index of the data row; `output` the class index (0 for single-output models).
+    /// 0-based index of the data row (`firstRow + r`, or `rowNumbers[r]` when given: the numbers
+    /// skipped bad records leave); `output` the class index (0 for single-output models).
     public static func attributions(_ batch: AttributionBatch, featureNames: [String], firstRow: Int = 0,
-                                    includeHeader: Bool = true) -> [UInt8] {
+                                    rowNumbers: [Int]? = nil, includeHeader: Bool = true) -> [UInt8] {
         var text = ""
         text.reserveCapacity(batch.rowCount * batch.numOutputs * (batch.numFeatures + 3) * 20)
         if includeHeader {
@@ -17,7 +18,7 @@ public enum AttributionCSVWriter {
         }
         for row in 0..<batch.rowCount {
             for output in 0..<batch.numOutputs {
-                text += String(firstRow + row)
+                text += String(rowNumbers?[row] ?? firstRow + row)
                 text += ","
                 text += String(output)
                 for feature in 0..<batch.numFeatures {
@@ -33,11 +34,12 @@ public enum AttributionCSVWriter {
     }
 
     /// `row,output,value`: the model's raw outputs, `rows × numOutputs` row-major, rows
-    /// numbered from `firstRow`.
-    public static func predictions(_ values: [Double], numOutputs: Int, firstRow: Int = 0, includeHeader: Bool = true) -> [UInt8] {
+    /// numbered from `firstRow` (or by `rowNumbers`, as for `attributions`).
+    public static func predictions(_ values: [Double], numOutputs: Int, firstRow: Int = 0, rowNumbers: [Int]? = nil,
+                                   includeHeader: Bool = true) -> [UInt8] {
         var text = includeHeader ? "row,output,value\n" : ""
         for (index, value) in values.enumerated() {
-            text += "\(firstRow + index / numOutputs),\(index % numOutputs),\(value.description)\n"
+            text += "\(rowNumbers?[index / numOutputs] ?? firstRow + index / numOutputs),\(index % numOutputs),\(value.description)\n"
         }
         return Array(text.utf8)
     }

@@ -15,7 +15,9 @@ public enum MarkdownReport {
             + "Makes the verdict: \(report.failOn.map(\.rawValue).joined(separator: ", ")).\n"
         text += "- NDCG (SageMaker Clarify's feature-attribution drift score): **\(ReportText.format(report.ndcg, 4))**, threshold \(report.threshold.description)\(ReportText.intervalText(report))\n"
         text += "- Rows: \(report.rows) current, \(report.baselineRows) baseline\n"
-        text += "- Model: \(report.model.modelFormat.rawValue) `\(report.model.objective)`, SHA-256 `\(report.model.modelSHA256.prefix(16))…`; method \(report.model.method.rawValue), attributions in \(report.model.outputSpaceDescription)\n\n"
+        text += "- Model: \(report.model.modelFormat.rawValue) `\(report.model.objective)`, SHA-256 `\(report.model.modelSHA256.prefix(16))…`; method \(report.model.method.rawValue), attributions in \(report.model.outputSpaceDescription)\n"
+        text += report.warnings.map { "- **Model warning:** \($0)\n" }.joined()
+        text += "\n"
 
         let moved = report.outputs.flatMap { output in output.features.filter(\.significant).map { (output, $0) } }
         if !moved.isEmpty {
@@ -71,19 +73,46 @@ public enum MarkdownReport {
         for note in report.dataQuality.unavailable { text += "- Not checked: \(note)\n" }
         text += "\n"
 
+        text += recordsSection(report)
         if let provenance = report.provenance { text += provenanceSection(provenance) }
         text += "> \(report.note)\n"
         return text
     }
 
+    /// `## Data read`: records read and skipped by reason (the first few quoted), the window and
+    /// the times read, the variants, and the sampling; empty for rows given in memory.
+    static func recordsSection(_ report: DriftReport) -> String {
+        guard let records = report.records else { return "" }
+        var text = "## Data read\n\n"
+        text += "- Records: \(records.read) read, \(records.skipped.count) skipped as bad"
+        text += records.outsideWindow > 0 ? ", \(records.outsideWindow) outside the time window\n" : "\n"
+        if let window = records.window {
+            text += "- Time window: \(window.description)"
+            text += records.filesOutsideWindow > 0 ? "; \(records.filesOutsideWindow) capture file(s) in hour folders outside it not opened\n" : "\n"
+        }
+        if let read = records.timesRead { text += "- Times of the records read: \(read.since ?? "") … \(read.until ?? "")\n" }
+        text += "- Files: \(records.filesRead)"
+        text += records.variants.isEmpty ? "\n" : "; capture variants: \(records.variants.joined(separator: ", "))\n"
+        if let sampling = report.sampling {
+            text += "- Sampling: \(ReportText.format(sampling.rate * 100, 1))% of the records (seed \(sampling.seed)): \(sampling.rowsProfiled) of \(sampling.rowsSeen) rows profiled; baseline at \(ReportText.format(sampling.baselineRate * 100, 1))%\n"
+        }
+        if records.skipped.count > 0 {
+            text += "\n| skipped because | records |\n|---|---:|\n"
+            for (reason, count) in records.skipped.byReason.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
+                text += "| \(reason.rawValue) | \(count) |\n"
+            }
+            text += "\nFirst skipped records:\n\n"
+            for record in records.skipped.first {
+                text += "- `\(record.file)\(record.line.map { ":\($0)" } ?? "")`: \(record.message.replacingOccurrences(of: "|", with: "\\|"))\n"
+            }
+        }
+        return text + "\n"
+    }
+
     static func provenanceSection(_ p: Provenance) -> String {
         var text = "## Provenance\n\n- Tool: \(p.tool)\n"
         if let command = p.commandLine { text += "- Command: `\(command.joined(separator: " "))`\n" }
-        if !p.inputs.isEmpty { text += "- Data: \(p.inputs.joined(separator: ", ")) (\(p.filesRead) file\(p.filesRead == 1 ? "" : "s") read)\n" }
-        if let window = p.window { text += "- Time window asked for: \(window.since ?? "open") … \(window.until ?? "open")\n" }
-        if let span = p.inferenceTime { text += "- inferenceTime read: \(span.first) … \(span.last)\n" }
-        let r = p.records
-        text += "- Records: \(r.read) read (\(r.rows) rows), \(r.skipped) skipped, \(r.outsideWindow) outside the window\n"
+        if !p.inputs.isEmpty { text += "- Data: \(p.inputs.joined(separator: ", "))\n" }
         var baseline = "- Baseline: \(p.baseline.path ?? "(in memory)")"
         if let sha = p.baseline.sha256 { baseline += ", SHA-256 `\(sha.prefix(16))…`" }
         baseline += ", \(p.baseline.rows) rows, created \(p.baseline.created ?? "unknown (profile format \(p.baseline.formatVersion))")"

@@ -16,6 +16,7 @@ public enum TerminalSummary {
     public static func text(_ report: DriftReport, top: Int = 10) -> String {
         var text = "\(ReportText.verdictLine(report))\n"
         text += "NDCG \(ReportText.format(report.ndcg, 3)) vs threshold \(report.threshold.description)\(ReportText.intervalText(report)); \(report.rows) rows vs \(report.baselineRows) baseline rows\n"
+        text += report.warnings.map { "warning: \($0)\n" }.joined()
         let output = shownOutput(report)
         if report.outputs.count > 1 {
             text += "Showing output \(output.output) (\(output.displayName)) of \(report.outputs.count): NDCG \(ReportText.format(output.ndcg, 3)), \(output.features.filter(\.breached).count) breached; every output is in report.md and features.csv\n"

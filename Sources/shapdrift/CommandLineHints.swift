@@ -7,7 +7,7 @@ enum CommandLineHints {
     static func message(for error: any Error) -> String? {
         switch error {
         case let error as ShapDriftError: return describe(error)
-        case let error as InputError: return error.description
+        case let error as InputError: return error.description + hint(for: error)
         case let error as OutputError: return error.description
         case let error as IncompatibilityError: return describe(.incompatible(error))
         case let error as ConfigurationError: return describe(.configuration(error))
@@ -18,6 +18,7 @@ enum CommandLineHints {
 
     static func describe(_ error: ShapDriftError) -> String {
         switch error {
+        case .input(let input): return input.description + hint(for: input)
         case .configuration(let configuration): return "\(configuration.description)\(hint(for: configuration))"
         case .incompatible(let mismatch): return "\(mismatch.description)\(hint(for: mismatch))"
         default: return error.description
@@ -31,7 +32,9 @@ enum CommandLineHints {
         case .outputSpaceRequiresKernel: return " (--output-space probability needs --method kernel)"
         case .probabilityRequiresClassifier: return " (use --output-space raw)"
         case .tooFewSamples: return " (--samples)"
-        case .outOfRange(let setting, _, _): return setting == "sample budget" ? " (--samples)" : ""
+        case .outOfRange(let setting, _, _):
+            return ["sample budget": " (--samples)", "time window": " (--since, --until)", "sample rate": " (--sample-rate)",
+                    "output names": " (--output-names)"][setting] ?? ""
         }
     }
 
@@ -40,7 +43,18 @@ enum CommandLineHints {
         case .model: return " (shapdrift baseline --model …)"
         case .background: return " (pass the same --background as to shapdrift baseline)"
         case .sampling: return " (pass the same --samples and --seed as to shapdrift baseline)"
+        case .recordSampling: return " (merge profiles made with the same --sample-rate and --sample-seed)"
         case .featureNames, .method, .outputSpace, .formatVersion: return ""
+        }
+    }
+
+    /// The flags that change the data settings some input errors are about (`DataErrorField`).
+    static func hint(for error: InputError) -> String {
+        switch error.field {
+        case DataErrorField.badRecords: return " (--max-bad-records N, --max-bad-fraction F)"
+        case DataErrorField.timeColumn: return " (--time-column NAME)"
+        case DataErrorField.variants: return " (--variant NAME, repeatable)"
+        default: return ""
         }
     }
 }

@@ -9,6 +9,7 @@ struct Baseline: ParsableCommand {
     @OptionGroup var modelOption: ModelOption
     @OptionGroup var sources: DataSourceOptions
     @OptionGroup var methodOptions: MethodOptions
+    @OptionGroup var recordSampling: RecordSamplingOptions
     @OptionGroup var runOptions: RunOptions
 
     @Option(help: ArgumentHelp("Where to write the profile ('-' = standard output).", valueName: "path"))
@@ -18,14 +19,17 @@ struct Baseline: ParsableCommand {
         let model = try modelOption.load()
         var profiler = AttributionProfiler(explainer: try methodOptions.explainer(for: model))
         profiler.threads = runOptions.threadCount
+        profiler.sampling = recordSampling.sampling
         var noBootstrap: PoissonBootstrap? = nil
         var timings = StageTimings()
-        let source = try sources.source(for: model)
+        // A reference is strict by default: every record of it is meant to be good.
+        let source = try sources.source(for: model, badRecords: .strict)
         var profile = try profiler.profile(source, bootstrap: &noBootstrap, timings: &timings)
-        let columns = source.statistics.columnNames
+        let columns = source.columnStatistics.columnNames
         profile.columns = columns.isEmpty ? nil : columns.sorted()
         profile.created = UTCTimestamp.creation()
         runOptions.report(timings.summary)
+        SkippedRecordsNotice.print(source.recordSummary, what: "left out of the baseline")
         try writeAtomically(profile.encoded(), to: output)
         if output != "-" {
             FileHandle.standardError.write(Data("shapdrift: baseline of \(profile.rows) rows written to \(output)\n".utf8))
@@ -51,6 +55,7 @@ struct Check: ParsableCommand {
     @OptionGroup var sources: DataSourceOptions
     @OptionGroup var backgroundOption: BackgroundOption
     @OptionGroup var sampling: SamplingOptions
+    @OptionGroup var recordSampling: RecordSamplingOptions
     @OptionGroup var runOptions: RunOptions
 
     @Option(help: "Family-wise false-alarm rate: the chance that a check of unchanged data flags any feature (per family of tests).")
@@ -102,6 +107,7 @@ struct Check: ParsableCommand {
         _ = try criteria()
     }
 
+    /// `--fail-on` as criteria; `attribution` always makes the verdict.
     func criteria() throws -> Set<VerdictCriterion> {
         var set: Set<VerdictCriterion> = [.attribution]
         for name in failOn.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "-", with: "_") }) where !name.isEmpty {
@@ -113,51 +119,25 @@ struct Check: ParsableCommand {
         return set
     }
 
-    func options(for model: Model) throws -> DriftCheckOptions {
-        var options = DriftCheckOptions()
-        options.thresholds = DriftThresholds(ndcg: threshold, alpha: alpha, minShift: minShift, completeness: completenessThreshold,
-                                             valueDistance: valueDistanceThreshold, unseenCategories: unseenCategoryThreshold)
-        options.failOn = try criteria()
-        if let outputNames {
-            let names = outputNames.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard names.count == model.numOutputs else {
-                throw ValidationError("--output-names: \(names.count) names for a model with \(model.numOutputs) output(s)")
-            }
-            options.outputNames = names
-        }
-        options.aggregation = aggregation
-        options.bootstrapReplicates = bootstrap
-        options.bootstrapSeed = sampling.seed
-        options.explainer = sampling.options()
-        options.threads = runOptions.threadCount
-        return options
+    /// The check as a job: `shapdrift run` of the equivalent job file runs the same code.
+    var job: MonitoringJob {
+        var job = MonitoringJob(model: modelOption.model, baseline: baseline, data: sources.selection(badRecords: .tolerant))
+        job.method = MonitoringJob.Method(background: backgroundOption.background, samples: sampling.samples, seed: sampling.seed)
+        job.sampling = recordSampling.sampling
+        job.thresholds = DriftThresholds(ndcg: threshold, alpha: alpha, minShift: minShift, completeness: completenessThreshold,
+                                         valueDistance: valueDistanceThreshold, unseenCategories: unseenCategoryThreshold)
+        job.failOn = (try? criteria()) ?? [.attribution]
+        job.outputNames = outputNames.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
+        job.aggregation = aggregation
+        job.bootstrap = MonitoringJob.Bootstrap(replicates: bootstrap)
+        job.outputs.directory = outputDir
+        job.outputs.stdout = format == "json" ? .json : .text
+        job.threads = runOptions.threads
+        return job
     }
 
     func run() throws {
-        let provenance = CheckProvenance()
-        let baselineProfile = try AttributionProfile.load(path: baseline)
-        let model = try modelOption.load()
-        let background = try backgroundOption.read(for: model)
-        let monitor: DriftMonitor
-        do {
-            monitor = try DriftMonitor(baseline: baselineProfile, model: model, background: background, options: options(for: model))
-        } catch {
-            guard case .incompatible(let mismatch) = error as? ShapDriftError else { throw error }
-            throw ShapDriftError.incompatible(mismatch.inFile(baseline))
-        }
-        let check = try monitor.check(sources.source(for: model, absentColumns: .treatAsMissing))
-        runOptions.report(check.timings.summary)
-        var report = check.report
-        provenance.complete(&report, data: sources.data, since: sources.since, until: sources.until, modelPath: modelOption.model,
-                            model: model, baselinePath: baseline)
-        try ReportSet.write(report, current: check.current, to: outputDir)
-        if format == "json" {
-            try writeAtomically(ReportJSON.bytes(report), to: "-")
-        } else {
-            print(TerminalSummary.text(report), terminator: "")
-            print("Report: \(outputDir)/report.md")
-        }
-        if report.driftDetected { throw ExitCode(ExitStatus.driftFound) }
+        try JobRunner.run(job, now: MonitoringJob.now, runOptions: runOptions)
     }
 }
 

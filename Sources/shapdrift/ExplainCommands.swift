@@ -28,9 +28,9 @@ struct Predict: ParsableCommand {
         let predictor = RawPredictor(model: model)
         let writer = try AtomicFileWriter(path: output)
         var rows = 0
-        try sources.forEachBatch(for: model) { batch in
+        try sources.forEachBatch(of: sources.source(for: model, badRecords: .tolerant), model: model) { batch, numbers in
             try writer.write(AttributionCSVWriter.predictions(try predictor.predict(batch), numOutputs: model.numOutputs,
-                                                              firstRow: rows, includeHeader: rows == 0))
+                                                              rowNumbers: numbers, includeHeader: rows == 0))
             rows += batch.rowCount
         }
         try writer.commit()
@@ -44,7 +44,8 @@ struct Explain: ParsableCommand {
         Output: row,output,<features in model order>,base_value — one line per row per model output, \
         in the model's raw output space (log-odds for logistic objectives). Additivity holds: the \
         feature columns plus base_value equal the raw model output. Rows are numbered from 0 across \
-        all inputs, in order.
+        all inputs, in order; a bad record skipped under --max-bad-records keeps its number and has no \
+        line, so later rows keep theirs.
         """)
 
     @OptionGroup var modelOption: ModelOption
@@ -59,15 +60,18 @@ struct Explain: ParsableCommand {
         var clock = StageClock()
         let model = try modelOption.load()
         let explainer = try methodOptions.explainer(for: model)
+        let chain = try sources.source(for: model, badRecords: .tolerant)
+        // A model without names takes its features' names from the data's header.
+        let featureNames = model.featureNames(readingWith: chain.dataHeader)
         let writer = try AtomicFileWriter(path: output)
         clock.lap("loading")
         var rows = 0
-        try sources.forEachBatch(for: model) { batch in
+        try sources.forEachBatch(of: chain, model: model) { batch, numbers in
             clock.lap("reading")
             let attributions = try explainer.explain(batch, threads: runOptions.threadCount)
             clock.lap("attributing", rows: batch.rowCount)
-            try writer.write(AttributionCSVWriter.attributions(attributions, featureNames: model.displayFeatureNames,
-                                                               firstRow: rows, includeHeader: rows == 0))
+            try writer.write(AttributionCSVWriter.attributions(attributions, featureNames: featureNames,
+                                                               rowNumbers: numbers, includeHeader: rows == 0))
             rows += batch.rowCount
             clock.lap("writing")
         }

@@ -67,7 +67,8 @@ struct SamplingOptions: ParsableArguments {
     }
 }
 
-/// Where rows come from: files or capture directories, their format and a capture time window.
+/// Where rows come from: files or capture directories, their format, a time window, the capture
+/// variants, and how many bad records may be skipped.
 struct DataSourceOptions: ParsableArguments {
     @Option(name: .long, parsing: .upToNextOption,
             help: ArgumentHelp("Data: CSV files ('-' = standard input), JSON Lines, SageMaker data-capture files, or capture directories ({endpoint}/{variant}/yyyy/mm/dd/hh/*.jsonl).", valueName: "path"))
@@ -76,39 +77,113 @@ struct DataSourceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("auto, csv, jsonl or capture.", valueName: "format"))
     var inputFormat: InputFormat = .auto
 
-    @Option(help: ArgumentHelp("Capture records with inferenceTime at or after this ISO 8601 time.", valueName: "time"))
+    @Option(help: ArgumentHelp("Rows timed at or after this RFC 3339 time (capture: inferenceTime; CSV and JSON Lines: --time-column).", valueName: "time"))
     var since: String?
 
-    @Option(help: ArgumentHelp("Capture records with inferenceTime at or before this ISO 8601 time.", valueName: "time"))
+    @Option(help: ArgumentHelp("Rows timed at or before this RFC 3339 time.", valueName: "time"))
     var until: String?
+
+    @Option(help: ArgumentHelp("The CSV column (JSON Lines member) holding each row's RFC 3339 time, for --since/--until.", valueName: "name"))
+    var timeColumn: String?
+
+    @Option(name: .customLong("variant"),
+            help: ArgumentHelp("Capture variant to read from a directory tree (the folder above yyyy, or endpoint/variant); repeatable. Required when the tree holds several.", valueName: "name"))
+    var variants: [String] = []
+
+    @Option(help: ArgumentHelp("Bad records that may be skipped in all (default: 1000 for check, explain and predict; 0 = strict, the default of baseline).", valueName: "n"))
+    var maxBadRecords: Int?
+
+    @Option(help: ArgumentHelp("Bad records that may be skipped, as a fraction of the records read (default 0.01; 0 = strict).", valueName: "fraction"))
+    var maxBadFraction: Double?
 
     func validate() throws {
         if data.isEmpty { throw ValidationError("--data needs at least one path") }
-        if let since, ISO8601Time.seconds(since) == nil { throw ValidationError("--since: expected an ISO 8601 time such as 2022-02-14T17:00:00Z") }
-        if let until, ISO8601Time.seconds(until) == nil { throw ValidationError("--until: expected an ISO 8601 time such as 2022-02-14T18:00:00Z") }
+        for (flag, value) in [("--since", since), ("--until", until)] {
+            if let value, let problem = ISO8601Time.problem(value) {
+                throw ValidationError("\(flag): expected \(ISO8601Time.expectedForm), found '\(value)' (\(problem))")
+            }
+        }
+        if let since = since.flatMap(ISO8601Time.seconds), let until = until.flatMap(ISO8601Time.seconds), since > until {
+            throw ValidationError("--since \(self.since ?? "") is later than --until \(self.until ?? ""): the window would be empty")
+        }
+        if let maxBadRecords, maxBadRecords < 0 { throw ValidationError("--max-bad-records must be 0 or more") }
+        if let maxBadFraction, !(0...1).contains(maxBadFraction) { throw ValidationError("--max-bad-fraction must be between 0 and 1") }
     }
 
-    /// - Parameter absentColumns: what a named column the model needs but the data lacks means
-    ///   (`check` takes it as missing values and reports it; the others refuse it).
-    func source(for model: Model, absentColumns: FeatureSchema.AbsentColumnPolicy = .refuse) throws(InputError) -> FeatureSourceChain {
-        try FeatureSourceChain(paths: data, schema: FeatureSchema(model: model, absentColumns: absentColumns), format: inputFormat,
-                               window: CaptureTimeWindow(since: since.flatMap(ISO8601Time.seconds), until: until.flatMap(ISO8601Time.seconds)))
+    var window: CaptureTimeWindow {
+        CaptureTimeWindow(since: since.flatMap(ISO8601Time.seconds), until: until.flatMap(ISO8601Time.seconds))
     }
 
-    /// Every row of the sources, a batch at a time (as many rows as `check`'s blocks); an error
-    /// when there are none. For the commands that write one line per row (`explain`,
-    /// `predict`), so their memory does not grow with the data.
-    func forEachBatch(for model: Model, _ body: (FeatureBatch) throws -> Void) throws {
-        let chain = try source(for: model)
-        var rows = 0
+    /// The bad-record budget: the flags given, the command's default for the rest. A strict
+    /// default with one flag given takes the tolerant default for the other.
+    func badRecords(default fallback: BadRecordPolicy) -> BadRecordPolicy {
+        let base = fallback.isStrict && (maxBadRecords != nil || maxBadFraction != nil) ? .tolerant : fallback
+        return BadRecordPolicy(maxRecords: maxBadRecords ?? base.maxRecords, maxFraction: maxBadFraction ?? base.maxFraction)
+    }
+
+    /// The data as a job describes it.
+    func selection(badRecords fallback: BadRecordPolicy) -> MonitoringJob.DataSelection {
+        var selection = MonitoringJob.DataSelection(paths: data)
+        selection.format = inputFormat
+        selection.variants = variants
+        selection.timeColumn = timeColumn
+        let window = self.window
+        selection.window = window.isUnbounded ? .all : .absolute(since: window.since, until: window.until)
+        selection.badRecords = badRecords(default: fallback)
+        return selection
+    }
+
+    func source(for model: Model, badRecords fallback: BadRecordPolicy) throws(InputError) -> FeatureSourceChain {
+        try FeatureSourceChain(paths: data, schema: FeatureSchema(model: model), options: selection(badRecords: fallback).readOptions(now: 0))
+    }
+
+    /// Every row of `chain` (opened by `source(for:badRecords:)`), a batch at a time (as many rows as `check`'s blocks), with each
+    /// row's number (rows are numbered from 0 across the inputs, and a skipped bad record takes
+    /// a number too, so the rows after it keep theirs); an error when there are none. For the
+    /// commands that write one line per row (`explain`, `predict`), so their memory does not grow
+    /// with the data. Skipped records are summarised on standard error.
+    func forEachBatch(of chain: FeatureSourceChain, model: Model, _ body: (FeatureBatch, [Int]) throws -> Void) throws {
+        var next = 0
         let rowsPerBatch = AttributionProfiler.rowsWithinBudget(features: model.numFeatures, width: model.numOutputs * model.numFeatures,
                                                                 replicates: 0)
+        var rows = 0
         while let batch = try chain.nextBatch(maxRows: rowsPerBatch) {
-            try body(batch)
+            let numbers = batch.rowNumbers(from: next)
+            try body(batch, numbers)
+            next = (numbers.last ?? next) + 1 + batch.skippedBefore.filter { $0 == batch.rowCount }.count
             rows += batch.rowCount
         }
         guard rows > 0 else { throw chain.noRowsError }
+        SkippedRecordsNotice.print(chain.recordSummary, what: "rows without output (their row numbers are absent)")
     }
+}
+
+/// The standard-error lines for the bad records a command skipped.
+enum SkippedRecordsNotice {
+    static func print(_ summary: RecordSummary?, what: String) {
+        guard let summary, summary.skipped.count > 0 else { return }
+        var text = "shapdrift: skipped \(summary.skipped.count) bad record\(summary.skipped.count == 1 ? "" : "s") of \(summary.read) (\(summary.skipped.reasonsText)): \(what)\n"
+        for record in summary.skipped.first { text += "  \(record.description)\n" }
+        if summary.skipped.count > summary.skipped.first.count {
+            text += "  … and \(summary.skipped.count - summary.skipped.first.count) more\n"
+        }
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}
+
+/// Deterministic sampling by record, for `baseline` and `check`.
+struct RecordSamplingOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Share of the records profiled, in (0, 1]: each record in or out by a hash of its key (eventId for capture), the same in every run.", valueName: "rate"))
+    var sampleRate: Double = 1
+
+    @Option(help: ArgumentHelp("Chooses which records a --sample-rate keeps.", valueName: "seed"))
+    var sampleSeed: UInt64 = 0
+
+    func validate() throws {
+        guard sampleRate > 0, sampleRate <= 1 else { throw ValidationError("--sample-rate must be in (0, 1]") }
+    }
+
+    var sampling: RecordSampling { RecordSampling(rate: sampleRate, seed: sampleSeed) }
 }
 
 /// Worker threads and `--timings`, for the commands that attribute.

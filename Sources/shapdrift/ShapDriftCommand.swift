@@ -14,7 +14,8 @@ struct ShapDriftCommand: ParsableCommand {
         abstract: "Exact SHAP attributions for tree and linear models, and feature-attribution drift checks.",
         discussion: "Exit codes: 0 no drift, 1 drift found, 2 usage or input error.",
         version: ShapDriftVersion.current,
-        subcommands: [Inspect.self, Predict.self, Explain.self, Baseline.self, Check.self, Merge.self]
+        subcommands: [Inspect.self, Predict.self, Explain.self, Baseline.self, Check.self, Merge.self, Run.self, Validate.self,
+                      SageMakerMonitor.self]
     )
 }
 
@@ -38,8 +39,13 @@ enum Main {
         }
     }
 
+    /// One `shapdrift: error: ` prefix, whatever the message already starts with.
     static func fail(_ message: String) -> Never {
-        FileHandle.standardError.write(Data("shapdrift: error: \(message)\n".utf8))
+        var text = message.trimmingCharacters(in: .whitespacesAndNewlines)
+        while let prefix = ["Error: ", "error: ", "shapdrift: error: "].first(where: { text.hasPrefix($0) }) {
+            text = String(text.dropFirst(prefix.count))
+        }
+        FileHandle.standardError.write(Data("shapdrift: error: \(text)\n".utf8))
         exit(ExitStatus.usageOrInputError)
     }
 }

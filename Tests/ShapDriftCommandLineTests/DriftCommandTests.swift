@@ -117,7 +117,8 @@ struct DriftCommandTests {
         let capture = directory.appendingPathComponent("capture.jsonl").path
         try content.write(toFile: capture, atomically: true, encoding: .utf8)
         let reportDir = directory.appendingPathComponent("report").path
-        let result = try ShapDriftBinary.run(["check", "--baseline", baseline, "--model", Self.model, "--data", capture, "--output-dir", reportDir])
+        let result = try ShapDriftBinary.run(["check", "--baseline", baseline, "--model", Self.model, "--data", capture, "--output-dir", reportDir,
+                                              "--max-bad-records", "0"])
         #expect(result.status == 2, "\(name)")
         #expect(result.stderr.contains("capture.jsonl"), "\(name): \(result.stderr)")
         #expect(result.stderr.contains(location) || result.stderr.contains(location.replacingOccurrences(of: "line ", with: ":")), "\(name): \(result.stderr)")

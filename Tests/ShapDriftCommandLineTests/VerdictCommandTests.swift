@@ -81,7 +81,7 @@ struct VerdictCommandTests {
         #expect((report["fail_on"] as? [String]) == ["attribution"])
     }
 
-    @Test("report.json records provenance: the command, inputs, capture times read, records, window, baseline and model")
+    @Test("report.json records provenance (the command, inputs, baseline and model) and what was read (capture times, records, window)")
     func provenance() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -94,18 +94,21 @@ struct VerdictCommandTests {
                          "--since", "2024-05-01T11:00:00Z", "--until", "2024-05-01T11:59:59Z", "--output-dir", out]
         let result = try ShapDriftBinary.run(arguments)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        let provenance = try #require(try Self.json(out + "/report.json")["provenance"] as? [String: Any])
+        let document = try Self.json(out + "/report.json")
+        let provenance = try #require(document["provenance"] as? [String: Any])
         #expect(provenance["tool"] as? String == "shapdrift \(ShapDriftVersion.current)")
         #expect(Array((provenance["command_line"] as? [String] ?? []).dropFirst()) == arguments)
         #expect(provenance["inputs"] as? [String] == [fraud + "/capture"])
-        #expect(provenance["files_read"] as? Int == 6)
-        let span = try #require(provenance["inference_time"] as? [String: String])
+        // What the read found is the report's `records`: files, window, times read, counts.
+        let records = try #require(document["records"] as? [String: Any])
+        // A window of 11:00–11:59:59 opens the 11 and 12 hour folders (docs/data.md).
+        #expect(records["files_read"] as? Int == 2 && records["files_outside_window"] as? Int == 4)
+        let span = try #require(records["times_read"] as? [String: Any])
         // The generator spreads 400 records over the hour, 9 s apart: 11:00:00 … 11:59:51.
-        #expect(span["first"] == "2024-05-01T11:00:00Z" && span["last"] == "2024-05-01T11:59:51Z")
-        let records = try #require(provenance["records"] as? [String: Any])
-        #expect(records["read"] as? Int == 400 && records["rows"] as? Int == 400 && records["skipped"] as? Int == 0)
-        #expect(records["outside_window"] as? Int == 2000)
-        #expect(provenance["window"] as? [String: String] == ["since": "2024-05-01T11:00:00Z", "until": "2024-05-01T11:59:59Z"])
+        #expect(span["since"] as? String == "2024-05-01T11:00:00Z" && span["until"] as? String == "2024-05-01T11:59:51Z")
+        #expect(records["read"] as? Int == 400 && records["skipped"] as? Int == 0)
+        #expect((records["window"] as? [String: Any])?["since"] as? String == "2024-05-01T11:00:00Z")
+        #expect((records["window"] as? [String: Any])?["until"] as? String == "2024-05-01T11:59:59Z")
         let base = try #require(provenance["baseline"] as? [String: Any])
         #expect(base["created"] as? String == "2024-05-01T10:00:00Z" && base["rows"] as? Int == 1000 && base["path"] as? String == baseline)
         let digest = try ShapDriftBinary.shell("sha256sum", [baseline]).split(separator: " ").first.map(String.init)
@@ -113,7 +116,7 @@ struct VerdictCommandTests {
         let model = try #require(provenance["model"] as? [String: String])
         #expect(model["sha256"] == (try ShapDriftBinary.shell("sha256sum", [fraud + "/model.json"]).split(separator: " ").first.map(String.init)))
         #expect((provenance["run_seconds"] as? Double ?? -1) >= 0 && provenance["started_at"] is String)
-        #expect(try String(contentsOfFile: out + "/report.md", encoding: .utf8).contains("inferenceTime read: 2024-05-01T11:00:00Z … 2024-05-01T11:59:51Z"))
+        #expect(try String(contentsOfFile: out + "/report.md", encoding: .utf8).contains("Times of the records read: 2024-05-01T11:00:00Z … 2024-05-01T11:59:51Z"))
     }
 
     @Test("--output-names names the outputs of a multi-class model in every report; a wrong count is a usage error")

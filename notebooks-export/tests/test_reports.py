@@ -25,7 +25,8 @@ def test_load_report_gives_the_ranked_features_and_the_verdict(tmp_path):
     drifted = report.set_index("name").loc[["d5", "d6"]]
     assert (drifted["cause"] == "input").all() and drifted["values"].map(lambda v: v["shifted"]).all()
     assert 0.9 < report.attrs["ndcg"] < 0.95 and report.attrs["threshold"] == 0.9
-    assert report.attrs["thresholds"]["alpha"] == 0.01 and report.attrs["provenance"]["records"]["read"] == 500
+    assert report.attrs["thresholds"]["alpha"] == 0.01 and report.attrs["records"]["read"] == 500
+    assert report.attrs["provenance"]["inputs"] == [os.path.join(EXAMPLE, "current.csv")]
 
 
 def test_load_attributions_reads_explain_output(tmp_path):

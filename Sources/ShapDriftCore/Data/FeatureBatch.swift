@@ -13,6 +13,11 @@ public struct FeatureBatch: Sendable {
     public var file: String
     /// Each row's `RecordKey`: its identity, independent of its position in the run.
     public var recordKeys: [UInt64]
+    /// One entry per bad record a reader skipped (`BadRecordPolicy`) among these rows: the index
+    /// of the row it preceded (`rowCount` when it came after the last), ascending. Commands that
+    /// number rows (`explain`, `predict`) give each skipped record its number, so later rows
+    /// keep theirs. Empty when nothing was skipped.
+    public var skippedBefore: [Int] = []
 
     /// - Parameter recordKeys: one per row; `nil` keys each row by `file` and its line.
     /// - Precondition: `numFeatures > 0` and `values.count == sourceLines.count × numFeatures`.
@@ -49,8 +54,22 @@ public struct FeatureBatch: Sendable {
     /// - Complexity: O(other's values).
     public mutating func append(contentsOf other: FeatureBatch) {
         precondition(other.numFeatures == numFeatures)
+        skippedBefore += other.skippedBefore.map { $0 + rowCount }
         values += other.values
         sourceLines += other.sourceLines
         recordKeys += other.recordKeys
+    }
+
+    /// The number each row gets when rows are numbered from `first` and every skipped record
+    /// takes a number too: row `r` is `first + r + (records skipped before it)`.
+    /// - Complexity: O(rows + skipped).
+    public func rowNumbers(from first: Int) -> [Int] {
+        var numbers = [Int](repeating: 0, count: rowCount)
+        var skipped = skippedBefore.startIndex
+        for row in 0..<rowCount {
+            while skipped < skippedBefore.endIndex, skippedBefore[skipped] <= row { skipped += 1 }
+            numbers[row] = first + row + skipped
+        }
+        return numbers
     }
 }

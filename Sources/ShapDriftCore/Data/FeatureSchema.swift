@@ -1,9 +1,9 @@
 /// The features a model expects, and how data columns are matched to them.
 ///
 /// Columns are matched by name whenever the model has names; position is used only for models
-/// exported without names, and then the column count must agree. LightGBM writes spaces in
-/// feature names as underscores, so a column `mean radius` matches the model feature
-/// `mean_radius`.
+/// exported without names, and then the column count must agree and the header's names, which
+/// then name the features in every output, must be unique. LightGBM writes spaces in feature
+/// names as underscores, so a column `mean radius` matches the model feature `mean_radius`.
 public struct FeatureSchema: Sendable, Equatable {
     public let names: [String]?
     public let count: Int
@@ -14,7 +14,7 @@ public struct FeatureSchema: Sendable, Equatable {
     public enum AbsentColumnPolicy: Sendable, Equatable {
         /// An input error naming the column (what `explain`, `predict` and `baseline` want).
         case refuse
-        /// Its values are missing, and the source counts the rows (`SourceStatistics`): what a
+        /// Its values are missing, and the source counts the rows (`ColumnStatistics`): what a
         /// drift check wants, to report the absent column as a data-quality violation.
         case treatAsMissing
     }
@@ -40,13 +40,19 @@ public struct FeatureSchema: Sendable, Equatable {
                 throw InputError(file: file, line: 1,
                                  "the model has no feature names, so columns are taken in order: expected \(count) columns, found \(header.count)")
             }
+            if let duplicate = Self.firstDuplicate(in: header) {
+                throw InputError(file: file, line: 1, column: duplicate.second + 1, field: duplicate.name,
+                                 "column name appears twice (also column \(duplicate.first + 1)); the model has no feature names, so the header names its features")
+            }
             return Array(0..<count)
         }
         var exact: [String: Int] = [:]
         var underscored: [String: Int] = [:]
+        let wanted = Set(names)
         for (index, column) in header.enumerated() {
             if exact[column] != nil {
-                if names.contains(column) {
+                // A repeated column the model does not read is harmless; one it reads is ambiguous.
+                if wanted.contains(column) || wanted.contains(column.replacingOccurrences(of: " ", with: "_")) {
                     throw InputError(file: file, line: 1, column: index + 1, field: column, "column appears more than once in the header")
                 }
                 continue
@@ -72,5 +78,16 @@ public struct FeatureSchema: Sendable, Equatable {
                              "missing feature column(s) \(shown)\(more); the model needs \(count) features, by name")
         }
         return indices
+    }
+
+    /// The first name of `names` that appears again: the name and both positions (0-based).
+    /// - Complexity: O(names).
+    public static func firstDuplicate(in names: [String]) -> (name: String, first: Int, second: Int)? {
+        var seen: [String: Int] = [:]
+        for (index, name) in names.enumerated() {
+            if let first = seen[name] { return (name, first, index) }
+            seen[name] = index
+        }
+        return nil
     }
 }

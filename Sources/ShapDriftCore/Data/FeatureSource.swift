@@ -7,13 +7,22 @@ public protocol FeatureSource: AnyObject {
     func nextBatch(maxRows: Int) throws(InputError) -> FeatureBatch?
     /// The error to report when the source turned out to hold no rows at all.
     var noRowsError: InputError { get }
-    /// What was read so far besides the rows (records, absent and extra columns, capture times).
-    var statistics: SourceStatistics { get }
+    /// What the read found so far (records read and skipped, the time window, variants), for
+    /// sources that read files; `nil` for rows given in memory.
+    var recordSummary: RecordSummary? { get }
+    /// The header naming the columns, when the rows are matched by position to a model without
+    /// feature names and the data has one (a CSV file); `nil` otherwise.
+    var dataHeader: DataHeader? { get }
+    /// Which columns the rows read so far carried (absent features, extra columns, names).
+    var columnStatistics: ColumnStatistics { get }
 }
 
 extension FeatureSource {
-    /// A source that keeps no statistics reports none.
-    public var statistics: SourceStatistics { SourceStatistics() }
+    public var recordSummary: RecordSummary? { nil }
+    /// A source that does not see columns (rows in memory) reports none.
+    public var columnStatistics: ColumnStatistics { ColumnStatistics() }
+    /// Sources without a header (in memory, JSON Lines, capture) name no features.
+    public var dataHeader: DataHeader? { nil }
 }
 
 /// Rows already in memory, handed out in blocks.
@@ -21,7 +30,6 @@ public final class InMemoryFeatureSource: FeatureSource {
     private var pending: [FeatureBatch]
     private var offset = 0
     private let name: String
-    public private(set) var statistics = SourceStatistics()
 
     /// - Parameter batches: the rows, in order; `name` is used in messages.
     public init(_ batches: [FeatureBatch], name: String = "<memory>") {
@@ -34,12 +42,13 @@ public final class InMemoryFeatureSource: FeatureSource {
         guard let batch = pending.last else { return nil }
         let take = min(maxRows, batch.rowCount - offset)
         let width = batch.numFeatures
-        let piece = FeatureBatch(numFeatures: width, values: Array(batch.values[(offset * width)..<((offset + take) * width)]),
+        var piece = FeatureBatch(numFeatures: width, values: Array(batch.values[(offset * width)..<((offset + take) * width)]),
                                  sourceLines: Array(batch.sourceLines[offset..<(offset + take)]), file: batch.file,
                                  recordKeys: Array(batch.recordKeys[offset..<(offset + take)]))
+        // Skipped records before a row go with it; those after the last row with the last piece.
+        let last = offset + take == batch.rowCount
+        piece.skippedBefore = batch.skippedBefore.filter { $0 >= offset && ($0 < offset + take || last) }.map { $0 - offset }
         offset += take
-        statistics.records += UInt64(take)
-        statistics.rows += UInt64(take)
         if offset == batch.rowCount {
             pending.removeLast()
             offset = 0

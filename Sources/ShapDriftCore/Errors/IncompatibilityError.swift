@@ -7,7 +7,7 @@ public struct IncompatibilityError: Error, CustomStringConvertible, Equatable, S
     /// The part of a profile's identity that differs.
     public enum Setting: String, Sendable, Equatable {
         case model, featureNames = "feature names", method, outputSpace = "output space", background
-        case sampling = "sampling settings", formatVersion = "format version"
+        case sampling = "sampling settings", formatVersion = "format version", recordSampling = "record sampling"
     }
 
     public var setting: Setting

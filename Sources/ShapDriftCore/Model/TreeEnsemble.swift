@@ -20,18 +20,29 @@ public enum SplitSemantics: String, Sendable {
 
     /// LightGBM's zero threshold for missing type Zero: `const double kZeroThreshold = 1e-35f;`
     /// in `include/LightGBM/meta.h`, i.e. the *float* 1e-35 widened to double
-    /// (1.0000000180025095e-35), not the double 1e-35. A value with |x| at or below it takes the
-    /// default child.
-    public static let lightGBMZeroThreshold = Double(Float(1e-35))
+    /// (1.0000000180025095e-35, = `Double(Float(1e-35))`, pinned by a test), not the double 1e-35.
+    /// A value with |x| at or below it is read as 0 (`lightGBMInput`), so a split of missing type
+    /// Zero sends it to the default child. (A literal in an `@inlinable` getter, so the kernels
+    /// read a constant rather than a lazily initialised global.)
+    @inlinable public static var lightGBMZeroThreshold: Double { 1.0000000180025095e-35 }
+
+    /// A value as LightGBM's predictors see it: every input with |x| ≤ `lightGBMZeroThreshold`
+    /// is dropped from the sparse row they build and read back as exactly 0 (`src/c_api.cpp`
+    /// `RowPairFunctionFromDenseMatric`, the text parsers in `src/io/parser.hpp`), before any
+    /// split sees it. NaN is kept.
+    @inlinable @inline(__always)
+    public static func lightGBMInput(_ x: Double) -> Double {
+        abs(x) <= lightGBMZeroThreshold ? 0 : x
+    }
 
     /// LightGBM categories are `int` (`Tree::CategoricalDecision` casts `fval` to int): values at
     /// or above 2^31 are not categories and go right, as NaN and negative values do.
-    public static let lightGBMCategoryLimit = 2_147_483_648.0
+    @inlinable public static var lightGBMCategoryLimit: Double { 2_147_483_648.0 }
 
     /// XGBoost reads categories as float32 and treats values at or beyond 2^24 (where float32
     /// stops holding every integer) as invalid (`src/common/categorical.h`, `InvalidCat`): they
     /// go left, as negative values do.
-    public static let xgboostCategoryLimit: Float = 16_777_216
+    @inlinable public static var xgboostCategoryLimit: Float { 16_777_216 }
 }
 
 /// LightGBM's per-node missing-value type (bits 2–3 of `decision_type`).
@@ -86,8 +97,8 @@ public struct TreeEnsemble: Sendable {
     /// Per output, the constant added to the sum of the trees (base score in margin space).
     public let baseOffset: [Double]
 
-    public static let defaultLeftFlag: UInt8 = 1
-    public static let categoricalFlag: UInt8 = 2
+    @inlinable public static var defaultLeftFlag: UInt8 { 1 }
+    @inlinable public static var categoricalFlag: UInt8 { 2 }
 
     public var treeCount: Int { treeRoot.count }
     public var nodeCount: Int { left.count }
@@ -119,54 +130,6 @@ public struct TreeEnsemble: Sendable {
         self.baseOffset = baseOffset
     }
 
-    /// Whether a row whose value of this node's feature is `x` goes to the left child.
-    public func goesLeft(node: Int, value x: Double) -> Bool {
-        withUnsafeView { $0.goesLeft(node: node, value: x) }
-    }
-
-    /// Calls `body` with a view of the node arrays as raw buffers: what the hot loops use, so
-    /// they touch contiguous memory and no reference counts.
-    package func withUnsafeView<Result>(_ body: (TreeEnsembleView) throws -> Result) rethrows -> Result {
-        try left.withUnsafeBufferPointer { left in
-        try right.withUnsafeBufferPointer { right in
-        try feature.withUnsafeBufferPointer { feature in
-        try threshold.withUnsafeBufferPointer { threshold in
-        try flags.withUnsafeBufferPointer { flags in
-        try cover.withUnsafeBufferPointer { cover in
-        try leafValues.withUnsafeBufferPointer { leafValues in
-        try categoryStart.withUnsafeBufferPointer { categoryStart in
-        try categoryCount.withUnsafeBufferPointer { categoryCount in
-        try categoryWords.withUnsafeBufferPointer { categoryWords in
-            try body(TreeEnsembleView(
-                semantics: semantics, numFeatures: numFeatures, numOutputs: numOutputs, leafWidth: leafWidth,
-                left: left, right: right, feature: feature, threshold: threshold, flags: flags, cover: cover,
-                leafValues: leafValues, categoryStart: categoryStart, categoryCount: categoryCount,
-                categoryWords: categoryWords))
-        }}}}}}}}}}
-    }
-
-    /// The raw (margin-space) outputs of consecutive rows (`rows.count / numFeatures` of them) into
-    /// `output` (`numOutputs` per row), setting up the node buffers once for all of them.
-    /// - Complexity: O(rows × trees × depth).
-    package func predict(rows: UnsafeBufferPointer<Double>, into output: UnsafeMutableBufferPointer<Double>) {
-        let count = rows.count / numFeatures
-        withUnsafeView { view in
-            for row in 0..<count {
-                let x = UnsafeBufferPointer(rebasing: rows[(row * numFeatures)..<((row + 1) * numFeatures)])
-                let out = output.baseAddress! + row * numOutputs
-                for k in 0..<numOutputs { out[k] = baseOffset[k] }
-                for tree in 0..<treeCount {
-                    let leaf = view.leaf(from: Int(treeRoot[tree]), row: x)
-                    if leafWidth == 1 {
-                        out[Int(treeOutput[tree])] += view.leafValues[leaf]
-                    } else {
-                        for k in 0..<leafWidth { out[k] += view.leafValues[leaf * leafWidth + k] }
-                    }
-                }
-            }
-        }
-    }
-
     /// Per output, the cover-weighted mean of the leaves plus the base offset: the model's expected
     /// output under the training distribution the covers record, which is the base value of
     /// path-dependent TreeSHAP (xgboost `src/predictor/interpretability/shap.cc`, LightGBM
@@ -193,95 +156,5 @@ public struct TreeEnsemble: Sendable {
             }
         }
         return expected
-    }
-}
-
-/// A `TreeEnsemble`'s node arrays as raw buffers, valid inside `TreeEnsemble.withUnsafeView`.
-///
-/// The one implementation of each format's split rule lives here (`goesLeft`), used by
-/// prediction and by every attribution kernel.
-package struct TreeEnsembleView {
-    package let semantics: SplitSemantics
-    package let numFeatures: Int
-    package let numOutputs: Int
-    package let leafWidth: Int
-    package let left: UnsafeBufferPointer<Int32>
-    package let right: UnsafeBufferPointer<Int32>
-    package let feature: UnsafeBufferPointer<Int32>
-    package let threshold: UnsafeBufferPointer<Double>
-    package let flags: UnsafeBufferPointer<UInt8>
-    package let cover: UnsafeBufferPointer<Double>
-    package let leafValues: UnsafeBufferPointer<Double>
-    let categoryStart: UnsafeBufferPointer<Int32>
-    let categoryCount: UnsafeBufferPointer<Int32>
-    let categoryWords: UnsafeBufferPointer<UInt32>
-
-    /// The leaf a row reaches from `node`.
-    @inline(__always)
-    package func leaf(from node: Int, row: UnsafeBufferPointer<Double>) -> Int {
-        var current = node
-        while left[current] >= 0 {
-            current = Int(goesLeft(node: current, value: row[Int(feature[current])]) ? left[current] : right[current])
-        }
-        return current
-    }
-
-    /// The decision of every internal node of the ensemble for one row: `decisions[node]` = 1
-    /// when the row goes left. Kernels that visit nodes many times per row compute them once.
-    package func decide(row: UnsafeBufferPointer<Double>, into decisions: UnsafeMutablePointer<UInt8>) {
-        for node in 0..<left.count where left[node] >= 0 {
-            decisions[node] = goesLeft(node: node, value: row[Int(feature[node])]) ? 1 : 0
-        }
-    }
-
-    /// Whether a row whose value of this node's feature is `x` goes to the left child.
-    @inline(__always)
-    package func goesLeft(node: Int, value x: Double) -> Bool {
-        let nodeFlags = flags[node]
-        if nodeFlags & TreeEnsemble.categoricalFlag != 0 {
-            return categoricalGoesLeft(node: node, value: x, flags: nodeFlags)
-        }
-        switch semantics {
-        case .xgboost:
-            if x.isNaN { return nodeFlags & TreeEnsemble.defaultLeftFlag != 0 }
-            return Float(x) < Float(threshold[node])
-        case .sklearn:
-            if x.isNaN { return nodeFlags & TreeEnsemble.defaultLeftFlag != 0 }
-            return Double(Float(x)) <= threshold[node]
-        case .sklearnFloat64:
-            if x.isNaN { return nodeFlags & TreeEnsemble.defaultLeftFlag != 0 }
-            return x <= threshold[node]
-        case .lightgbm:
-            let missing = (nodeFlags >> 2) & 3
-            var value = x
-            if missing != MissingType.nan.rawValue, value.isNaN { value = 0 }
-            if (missing == MissingType.zero.rawValue && abs(value) <= SplitSemantics.lightGBMZeroThreshold)
-                || (missing == MissingType.nan.rawValue && value.isNaN) {
-                return nodeFlags & TreeEnsemble.defaultLeftFlag != 0
-            }
-            return value <= threshold[node]
-        }
-    }
-
-    private func categoricalGoesLeft(node: Int, value x: Double, flags nodeFlags: UInt8) -> Bool {
-        switch semantics {
-        case .lightgbm:
-            // NaN and negative categories go right; a category in the bitset goes left.
-            if x.isNaN || x < 0 || x >= SplitSemantics.lightGBMCategoryLimit { return false }
-            return categoryIsInSet(node: node, category: Int(x))
-        case .xgboost, .sklearn, .sklearnFloat64:
-            // NaN takes the default child; an invalid category goes left; one in the set goes right.
-            if x.isNaN { return nodeFlags & TreeEnsemble.defaultLeftFlag != 0 }
-            let category = Float(x)
-            if category < 0 || category >= SplitSemantics.xgboostCategoryLimit { return true }
-            return !categoryIsInSet(node: node, category: Int(category))
-        }
-    }
-
-    @inline(__always)
-    private func categoryIsInSet(node: Int, category: Int) -> Bool {
-        let word = category >> 5
-        guard word < Int(categoryCount[node]) else { return false }
-        return categoryWords[Int(categoryStart[node]) + word] & (1 << UInt32(category & 31)) != 0
     }
 }

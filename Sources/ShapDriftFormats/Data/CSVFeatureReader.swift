@@ -6,17 +6,30 @@ import Foundation
 /// Rules (RFC 4180 plus what data exports do): the first line is the header; fields may be
 /// quoted with `"` (a doubled `""` inside is a quote); every data line must have as many fields
 /// as the header; blank lines are skipped; cells that are empty, `NaN`, `nan` or `NA` are missing
-/// values; columns the model does not use are never parsed (a text label column is fine). With
-/// a schema that treats absent columns as missing, a feature the header lacks is missing in
-/// every row, and `statistics` counts it.
+/// values; columns the model does not use are never parsed (a text label column is fine).
+///
+/// With a schema that takes absent columns as missing, a feature the header lacks is missing in
+/// every row, and `columnStatistics` counts it.
+///
+/// A bad row is a located error, or, under a tolerant `BadRecordPolicy`, a skipped record
+/// (counted by reason). With a time window the rows are filtered on a named time column
+/// (RFC 3339 times, `ISO8601Time`).
 public final class CSVFeatureReader {
     public let file: String
     public let header: [String]
+    /// The header as the names of the features, for a model without names (columns in order).
+    public let dataHeader: DataHeader?
     private let lines: LineReader
     /// For each data column, the model feature it fills, or -1.
     private let featureOfColumn: [Int]
     private let numFeatures: Int
     private var fieldRanges: [Range<Int>] = []
+    private let tally: BadRecordTally
+    /// Whether this reader owns its tally (and so checks the budget's fraction at its end).
+    private let ownsTally: Bool
+    private let window: CaptureTimeWindow
+    /// The column the window filters on.
+    private let timeColumn: Int?
 
     /// `RecordKey.hash` of the name rows are keyed by.
     private let sourceKey: UInt64
@@ -26,11 +39,28 @@ public final class CSVFeatureReader {
     private var rowsRead: UInt64 = 0
 
     /// Opens `path` (`-` for standard input) and matches its header to `schema`.
-    /// - Parameter sourceName: the name rows are keyed by (`RecordKey`); the file name when `nil`.
-    public init(path: String, schema: FeatureSchema, sourceName: String? = nil) throws(InputError) {
+    /// - Parameters:
+    ///   - sourceName: the name rows are keyed by (`RecordKey`); the file name when `nil`.
+    ///   - badRecords: how many bad rows may be skipped (strict by default: the first fails).
+    ///   - window: rows kept by their time in `timeColumn`.
+    ///   - timeColumn: the header name of the column the window filters on; required with a
+    ///     bounded window.
+    /// - Throws: `InputError` for an unreadable file or header, or a window without a time column.
+    public convenience init(path: String, schema: FeatureSchema, sourceName: String? = nil,
+                            badRecords: BadRecordPolicy = .strict, window: CaptureTimeWindow = CaptureTimeWindow(),
+                            timeColumn: String? = nil) throws(InputError) {
+        try self.init(path: path, schema: schema, sourceName: sourceName, tally: BadRecordTally(policy: badRecords), ownsTally: true,
+                      window: window, timeColumn: timeColumn)
+    }
+
+    package init(path: String, schema: FeatureSchema, sourceName: String?, tally: BadRecordTally, ownsTally: Bool,
+                 window: CaptureTimeWindow, timeColumn: String?) throws(InputError) {
         lines = try LineReader(path: path)
         file = lines.file
         sourceKey = RecordKey.hash((sourceName ?? SourceName.of(path)).utf8)
+        self.tally = tally
+        self.ownsTally = ownsTally
+        self.window = window
         var headerFields: [String]? = nil
         var ranges: [Range<Int>] = []
         let file = self.file
@@ -48,48 +78,62 @@ public final class CSVFeatureReader {
         let header = headerFields ?? []
         self.header = header
         let indices = try schema.columnIndices(forHeader: header, file: file)
+        dataHeader = schema.names == nil ? DataHeader(names: header, file: file) : nil
         var map = [Int](repeating: -1, count: header.count)
         for (feature, column) in indices.enumerated() where column >= 0 { map[column] = feature }
         featureOfColumn = map
         numFeatures = schema.count
         absentFeatures = indices.indices.filter { indices[$0] < 0 }
         extraColumns = Array(Set(header.indices.filter { map[$0] < 0 }.map { header[$0] })).sorted()
-    }
-
-    /// Rows read so far (each a record), the header's names, its absent features and extra columns.
-    public var statistics: SourceStatistics {
-        var statistics = SourceStatistics()
-        statistics.records = rowsRead
-        statistics.rows = rowsRead
-        statistics.columnNames = Set(header)
-        for feature in absentFeatures { statistics.absentFeatureRows[feature] = rowsRead }
-        for column in extraColumns { statistics.extraColumns[column] = rowsRead }
-        statistics.files = [file]
-        return statistics
+        if let timeColumn {
+            guard let index = header.firstIndex(of: timeColumn) else {
+                throw InputError(file: file, line: 1, field: timeColumn, "no such column in the header, but the time window filters on it")
+            }
+            self.timeColumn = index
+        } else if !window.isUnbounded {
+            throw InputError(file: file, "a time window was given, but CSV rows have no time to filter on unless a time column is named")
+        } else {
+            self.timeColumn = nil
+        }
     }
 
     /// The next block of at most `maxRows` rows, or `nil` when the file is exhausted.
     public func nextBatch(maxRows: Int) throws(InputError) -> FeatureBatch? {
         var values: [Double] = []
         var sourceLines: [Int] = []
+        var skippedBefore: [Int] = []
         values.reserveCapacity(min(maxRows, 1 << 16) * numFeatures)
         var row = [Double](repeating: .nan, count: numFeatures)
         while sourceLines.count < maxRows {
-            let parsed: Bool? = try lines.nextLine { bytes throws(InputError) -> Bool in
-                if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return false }
-                try parseRow(bytes, into: &row)
-                return true
+            let parsed: Result<Bool, BadRecord>?? = try lines.nextLine { bytes throws(InputError) -> Result<Bool, BadRecord>? in
+                if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
+                do throws(BadRecord) {
+                    return .success(try parseRow(bytes, into: &row))
+                } catch {
+                    return .failure(error)
+                }
             }
             guard let parsed else { break }
-            if parsed {
+            switch parsed {
+            case nil: continue
+            case .success(true):
                 values += row
                 sourceLines.append(lines.lineNumber)
+            case .success(false): continue
+            case .failure(let bad):
+                try tally.skip(bad)
+                skippedBefore.append(sourceLines.count)
             }
         }
-        if sourceLines.isEmpty { return nil }
+        if sourceLines.isEmpty {
+            if ownsTally { try tally.finish() }
+            return nil
+        }
         rowsRead += UInt64(sourceLines.count)
-        return FeatureBatch(numFeatures: numFeatures, values: values, sourceLines: sourceLines, file: file,
-                            recordKeys: sourceLines.map { RecordKey.position(source: sourceKey, line: $0) })
+        var batch = FeatureBatch(numFeatures: numFeatures, values: values, sourceLines: sourceLines, file: file,
+                                 recordKeys: sourceLines.map { RecordKey.position(source: sourceKey, line: $0) })
+        batch.skippedBefore = skippedBefore
+        return batch
     }
 
     /// Every remaining row as one batch; an error if there are none.
@@ -100,22 +144,59 @@ public final class CSVFeatureReader {
         return all
     }
 
-    private func parseRow(_ bytes: UnsafeBufferPointer<UInt8>, into row: inout [Double]) throws(InputError) {
+    /// What the read found so far.
+    public var recordSummary: RecordSummary? { tally.finalSummary }
+
+    /// The header's names, its absent features and its extra columns, over the rows read so far.
+    public var columnStatistics: ColumnStatistics {
+        var statistics = ColumnStatistics()
+        statistics.rows = rowsRead
+        statistics.columnNames = Set(header)
+        for feature in absentFeatures { statistics.absentFeatureRows[feature] = rowsRead }
+        for column in extraColumns { statistics.extraColumns[column] = rowsRead }
+        return statistics
+    }
+
+    /// Parses one data line into `row`: `true` when it is in the window, `false` when its time is
+    /// outside.
+    private func parseRow(_ bytes: UnsafeBufferPointer<UInt8>, into row: inout [Double]) throws(BadRecord) -> Bool {
         let line = lines.lineNumber
-        try CSVSyntax.splitFields(bytes, into: &fieldRanges, file: file, line: line)
-        guard fieldRanges.count == header.count else {
-            throw InputError(file: file, line: line,
-                             "row has \(fieldRanges.count) fields, the header has \(header.count)")
+        let file = self.file
+        do {
+            try CSVSyntax.splitFields(bytes, into: &fieldRanges, file: file, line: line)
+        } catch {
+            tally.countRecord()
+            throw BadRecord(.csvSyntax, error)
         }
+        guard fieldRanges.count == header.count else {
+            tally.countRecord()
+            throw BadRecord(.fieldCount, InputError(file: file, line: line, "row has \(fieldRanges.count) fields, the header has \(header.count)"))
+        }
+        if let timeColumn {
+            guard let time = ISO8601Time.seconds(CSVSyntax.trimmed(CSVSyntax.unquoted(bytes, fieldRanges[timeColumn]))) else {
+                tally.countRecord()
+                let text = CSVSyntax.fieldText(bytes, fieldRanges[timeColumn])
+                throw BadRecord(.badTime, InputError(file: file, line: line, column: timeColumn + 1, field: header[timeColumn],
+                                                     "expected \(ISO8601Time.expectedForm), found '\(text)' (\(ISO8601Time.problem(text) ?? "empty"))"))
+            }
+            tally.noteTime(time)
+            guard window.contains(time) else {
+                tally.countOutsideWindow()
+                return false
+            }
+            tally.noteTimeRead(time)
+        }
+        tally.countRecord()
         for (column, range) in fieldRanges.enumerated() {
             let feature = featureOfColumn[column]
             if feature < 0 { continue }
             if let value = CSVSyntax.cellValue(bytes, range) {
                 row[feature] = value
             } else {
-                throw InputError(file: file, line: line, column: column + 1, field: header[column],
-                                 "\(CSVSyntax.expectedCell), found '\(CSVSyntax.fieldText(bytes, range))'")
+                throw BadRecord(.notANumber, InputError(file: file, line: line, column: column + 1, field: header[column],
+                                                        "\(CSVSyntax.expectedCell), found '\(CSVSyntax.fieldText(bytes, range))'"))
             }
         }
+        return true
     }
 }

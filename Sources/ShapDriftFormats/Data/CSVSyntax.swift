@@ -11,23 +11,36 @@ package enum CSVSyntax {
     /// refuses them too), and a profile counts only finite values, so they would vanish from it.
     @inline(__always)
     package static func parseCell(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
-        var trimmed = field
-        while let first = trimmed.first, first == 0x20 || first == 0x09 { trimmed = UnsafeBufferPointer(rebasing: trimmed[1...]) }
-        while let last = trimmed.last, last == 0x20 || last == 0x09 { trimmed = UnsafeBufferPointer(rebasing: trimmed[..<(trimmed.count - 1)]) }
+        let trimmed = trimmed(field)
         if trimmed.isEmpty { return .nan }
         if trimmed.count == 2, trimmed[0] == UInt8(ascii: "N"), trimmed[1] == UInt8(ascii: "A") { return .nan }
         guard let value = parseDouble(trimmed), !value.isInfinite else { return nil }
         return value
     }
 
+    /// `field` without the spaces and tabs around it.
+    @inline(__always)
+    package static func trimmed(_ field: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        var trimmed = field
+        while let first = trimmed.first, first == 0x20 || first == 0x09 { trimmed = UnsafeBufferPointer(rebasing: trimmed[1...]) }
+        while let last = trimmed.last, last == 0x20 || last == 0x09 { trimmed = UnsafeBufferPointer(rebasing: trimmed[..<(trimmed.count - 1)]) }
+        return trimmed
+    }
+
     /// The value of the field at `range` of a line: its quotes removed, then `parseCell`.
     @inline(__always)
     package static func cellValue(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Double? {
-        var field = UnsafeBufferPointer(rebasing: bytes[range])
+        parseCell(unquoted(bytes, range))
+    }
+
+    /// The bytes of the field at `range` of a line, without its surrounding quotes.
+    @inline(__always)
+    package static func unquoted(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
+        let field = UnsafeBufferPointer(rebasing: bytes[range])
         if field.count >= 2, field.first == UInt8(ascii: "\""), field.last == UInt8(ascii: "\"") {
-            field = UnsafeBufferPointer(rebasing: field[1..<(field.count - 1)])
+            return UnsafeBufferPointer(rebasing: field[1..<(field.count - 1)])
         }
-        return parseCell(field)
+        return field
     }
 
     /// Splits one CSV line into field byte ranges, honouring quotes.

@@ -16,18 +16,18 @@ struct JSONRowDecoder {
     }
 
     /// One row from an object keyed by feature name; every feature must be present, unless the
-    /// schema treats absent columns as missing (then `statistics` counts them). Keys that are not
-    /// features are counted in `statistics` as extra columns.
+    /// schema takes absent columns as missing (then `columns` counts them). Keys that are not
+    /// features are counted in `columns` as extra columns.
     func row(fromObject members: [String: JSONValue], line: Int, into row: inout [Double],
-             statistics: inout SourceStatistics) throws(InputError) {
+             columns: inout ColumnStatistics) throws(BadRecord) {
         guard let names = schema.names else {
-            throw InputError(file: file, line: line, "objects keyed by name need a model with feature names; send rows as arrays in model order")
+            throw BadRecord(.notARow, InputError(file: file, line: line, "objects keyed by name need a model with feature names, and this one has none (its columns are taken in order): send rows as arrays in model order, or as CSV, whose header then names the features"))
         }
         var seen = [Bool](repeating: false, count: schema.count)
         for (key, value) in members {
-            statistics.columnNames.insert(key)
+            columns.columnNames.insert(key)
             guard let index = indexOfName[key] ?? indexOfName[key.replacingOccurrences(of: " ", with: "_")] else {
-                statistics.extraColumns[key, default: 0] += 1
+                columns.extraColumns[key, default: 0] += 1
                 continue
             }
             row[index] = try number(value, line: line, field: key)
@@ -35,38 +35,38 @@ struct JSONRowDecoder {
         }
         guard let missing = seen.firstIndex(of: false) else { return }
         guard schema.absentColumns == .treatAsMissing else {
-            throw InputError(file: file, line: line, field: names[missing], "feature missing from the record (use null for a missing value)")
+            throw BadRecord(.missingFeature, InputError(file: file, line: line, field: names[missing], "feature missing from the record (use null for a missing value)"))
         }
         for index in seen.indices where !seen[index] {
             row[index] = .nan
-            statistics.absentFeatureRows[index, default: 0] += 1
+            columns.absentFeatureRows[index, default: 0] += 1
         }
     }
 
     /// One row from an array of values in model feature order.
-    func row(fromArray items: [JSONValue], line: Int, into row: inout [Double]) throws(InputError) {
+    func row(fromArray items: [JSONValue], line: Int, into row: inout [Double]) throws(BadRecord) {
         guard items.count == schema.count else {
-            throw InputError(file: file, line: line, "record has \(items.count) values, the model has \(schema.count) features")
+            throw BadRecord(.fieldCount, InputError(file: file, line: line, "record has \(items.count) values, the model has \(schema.count) features"))
         }
         for (index, item) in items.enumerated() {
             row[index] = try number(item, line: line, field: schema.names?[index] ?? "feature \(index)")
         }
     }
 
-    func number(_ value: JSONValue, line: Int, field: String) throws(InputError) -> Double {
+    func number(_ value: JSONValue, line: Int, field: String) throws(BadRecord) -> Double {
         switch value {
         case .number(let number):
             guard !number.isInfinite else {
-                throw InputError(file: file, line: line, field: field, "expected a finite number or null, found \(number)")
+                throw BadRecord(.notANumber, InputError(file: file, line: line, field: field, "expected a finite number or null, found \(number)"))
             }
             return number
         case .null: return .nan
         case .string(let text):
             var copy = text
             if let parsed = copy.withUTF8({ CSVSyntax.parseCell($0) }) { return parsed }
-            throw InputError(file: file, line: line, field: field, "\(CSVSyntax.expectedCell), found \"\(text)\"")
+            throw BadRecord(.notANumber, InputError(file: file, line: line, field: field, "\(CSVSyntax.expectedCell), found \"\(text)\""))
         default:
-            throw InputError(file: file, line: line, field: field, "expected a number or null")
+            throw BadRecord(.notANumber, InputError(file: file, line: line, field: field, "expected a number or null"))
         }
     }
 }

@@ -11,7 +11,8 @@ def load_report(directory):
     stay dictionaries). The verdict and the rest of the report are in `frame.attrs`: `verdict`,
     `drift_detected`, `fail_on`, `criteria`, `ndcg`, `ndcg_interval`, `threshold`, `thresholds`,
     `rows`, `baseline_rows`, `breached_features`, `outputs`, `values`, `prediction`,
-    `data_quality`, `provenance`, `model`, `note` (absent keys of older reports are None).
+    `data_quality`, `records`, `sampling`, `warnings`, `provenance`, `model`, `note` (absent keys
+    of older reports are None).
     """
     import pandas as pd
 
@@ -20,7 +21,7 @@ def load_report(directory):
     frame = pd.DataFrame(report["features"])
     for key in ("verdict", "drift_detected", "fail_on", "criteria", "ndcg", "ndcg_interval", "threshold", "thresholds",
                 "hypotheses", "rows", "baseline_rows", "breached_features", "outputs", "values", "prediction", "data_quality",
-                "provenance", "model", "note"):
+                "records", "sampling", "warnings", "provenance", "model", "note"):
         frame.attrs[key] = report.get(key)
     return frame
 
