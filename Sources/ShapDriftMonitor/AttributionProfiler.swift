@@ -33,6 +33,8 @@ public struct AttributionProfiler: Sendable {
     public var sampling = RecordSampling.all
     /// Told how far the build has come after each block (e.g. for a progress line).
     public var progress: ProfileProgress.Handler?
+    /// The features whose categories the profiles count: those the model splits on as categories.
+    public let categoricalFeatures: [Int]
 
     /// - Parameter featureNames: for a model without feature names, the names its features go
     ///   by and a data header must agree with (`DriftMonitor` passes the baseline's); ignored for
@@ -44,6 +46,7 @@ public struct AttributionProfiler: Sendable {
                                        backgroundSHA256: explainer.backgroundSHA256, sampling: explainer.sampling)
         if let requiredFeatureNames { identity.featureNames = requiredFeatureNames }
         self.identity = identity
+        categoricalFeatures = ModelStructure.categoricalFeatures(explainer.model)
     }
 
     /// The identity of a profile of `source`'s rows: for a model without names, its features are
@@ -94,7 +97,7 @@ public struct AttributionProfiler: Sendable {
                         timings: inout StageTimings) throws(ShapDriftError) -> AttributionProfile {
         let start = StageTimings.now()
         let identity = try Self.input { () throws(InputError) in try self.identity(for: source) }
-        var profile = AttributionProfile(identity: identity, baseValues: explainer.baseValues)
+        var profile = AttributionProfile(identity: identity, baseValues: explainer.baseValues, categoricalFeatures: categoricalFeatures)
         var rowsProfiled = 0
         let reader = BlockReader(source: source, sampling: sampling)
         defer { reader.drain() }

@@ -5,9 +5,14 @@ import ShapDriftDrift
 /// How a check decides and how much work it does; defaults are documented in `docs/drift.md`.
 public struct DriftCheckOptions: Sendable {
     public var thresholds = DriftThresholds()
+    /// What makes the verdict besides the attributions: Clarify's NDCG rule, prediction drift,
+    /// data quality (each is reported either way).
+    public var failOn: Set<VerdictCriterion> = [.attribution]
+    /// Names of the model's outputs (classes) for the reports; the export's when `nil`.
+    public var outputNames: [String]?
     /// How per-row attributions become a feature's global attribution.
     public var aggregation = AttributionAggregation.meanAbs
-    /// Poisson-bootstrap replicates for the NDCG interval (0 = none).
+    /// Poisson-bootstrap replicates for the NDCG and shift intervals (0 = none).
     public var bootstrapReplicates = 200
     /// Seed of the bootstrap's weights.
     public var bootstrapSeed: UInt64 = 0
@@ -28,10 +33,13 @@ public struct DriftCheckOptions: Sendable {
 /// The outcome of a check: the report, and the profile of the data checked (what the report was
 /// computed from, e.g. for `analysis.json` or to keep as a profile).
 public struct DriftCheck: Sendable {
-    public let report: DriftReport
+    /// The report (callers that know more of its provenance complete it).
+    public var report: DriftReport
     public let current: AttributionProfile
     /// Where the check's wall time went.
     public let timings: StageTimings
+    /// Which columns the data carried (absent features, extra columns).
+    public let columns: ColumnStatistics
 }
 
 /// The monitor's loop for one batch of traffic: attribute the current rows with the baseline's
@@ -73,7 +81,8 @@ public struct DriftMonitor: Sendable {
     }
 
     /// Attributes and profiles every row of `source`, and compares the profile with the baseline.
-    /// The report carries the model's warnings (`Model.warnings`).
+    /// The report carries the model's warnings (`Model.warnings`), what the read found
+    /// (`RecordSummary`), its unreadable records as data quality, and the baseline's provenance.
     /// - Throws: `.input` for bad or absent rows, or (for a model without feature names) a
     ///   data header whose names are not the baseline's.
     /// - Complexity: the explainer's cost per row, plus O(outputs × features) per row to fold and
@@ -86,11 +95,20 @@ public struct DriftMonitor: Sendable {
             : nil
         var timings = StageTimings()
         let current = try profiler.profile(source, bootstrap: &bootstrap, timings: &timings)
-        let comparator = DriftComparator(thresholds: options.thresholds, aggregation: options.aggregation)
-        var report = comparator.compare(baseline: baseline, current: current, bootstrap: bootstrap)
+        let columns = source.columnStatistics
+        var comparator = DriftComparator(thresholds: options.thresholds, aggregation: options.aggregation)
+        comparator.failOn = options.failOn
+        comparator.coupling = ModelStructure.coupling(model, method: baseline.identity.method)
+        comparator.outputNames = options.outputNames ?? model.outputNames
+        var report = comparator.compare(baseline: baseline, current: current, bootstrap: bootstrap, columns: columns)
         report.records = source.recordSummary
+        if let skipped = report.records?.skipped {
+            report.dataQuality.unreadableRecords = UInt64(skipped.count)
+            report.dataQuality.unreadableByReason = Dictionary(uniqueKeysWithValues: skipped.byReason.map { ($0.key.rawValue, UInt64($0.value)) })
+        }
         report.warnings = model.warnings
+        report.provenance = Provenance(baseline: Provenance.BaselineReference(baseline))
         report.distributions = ReportDistributions(report: report, baseline: baseline, current: current)
-        return DriftCheck(report: report, current: current, timings: timings)
+        return DriftCheck(report: report, current: current, timings: timings, columns: columns)
     }
 }

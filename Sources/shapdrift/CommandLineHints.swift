@@ -34,7 +34,8 @@ enum CommandLineHints {
         case .tooFewSamples: return " (--samples)"
         case .outOfRange(let setting, _, _):
             return ["sample budget": " (--samples)", "time window": " (--since, --until)", "sample rate": " (--sample-rate)",
-                    "metric labels": " (--metrics-label, one per output)", "metrics namespace": " (--metrics-namespace)"][setting] ?? ""
+                    "output names": " (--output-names)", "metric labels": " (--metrics-label, one per output)",
+                    "metrics namespace": " (--metrics-namespace)"][setting] ?? ""
         }
     }
 

@@ -26,7 +26,7 @@ struct Baseline: ParsableCommand {
         var timings = StageTimings()
         // A reference is strict by default: every record of it is meant to be good.
         let source = try sources.source(for: model, badRecords: .strict)
-        let profile: AttributionProfile
+        var profile: AttributionProfile
         do {
             profile = try profiler.profile(source, bootstrap: &noBootstrap, timings: &timings)
             progress?.finish()
@@ -34,6 +34,9 @@ struct Baseline: ParsableCommand {
             progress?.finish()
             throw error
         }
+        let columns = source.columnStatistics.columnNames
+        profile.columns = columns.isEmpty ? nil : columns.sorted()
+        profile.created = UTCTimestamp.creation()
         runOptions.report(timings.summary, fields: timings.fields)
         SkippedRecordsNotice.print(source.recordSummary, what: "left out of the baseline", quiet: runOptions.quiet)
         try writeAtomically(profile.encoded(), to: output)
@@ -47,10 +50,11 @@ struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Attribute current data, compare it with a baseline, and report feature-attribution drift.",
         discussion: """
-        Drift when NDCG (SageMaker Clarify's score) < --threshold, or when a feature breaches: its SHAP \
-        distribution moved by ≥ --feature-shift-threshold of the total attribution (Wasserstein-1) and its \
-        PSI ≥ --psi-threshold. Exit 0 no drift, 1 drift, 2 usage or input error. A drift finding means \
-        investigate, not retrain or roll back.
+        Drift when a feature breaches: for some output its SHAP distribution or mean |SHAP| moved \
+        significantly (permutation tests; Holm keeps the chance of any false alarm at --alpha) and by at least \
+        --min-shift of the attribution mass. Clarify's NDCG rule, prediction drift and data quality are \
+        reported beside it, and make the verdict with --fail-on. Exit 0 no drift, 1 drift, 2 usage or input \
+        error. A drift finding means investigate, not retrain or roll back.
         """)
 
     @Option(help: ArgumentHelp("Profile written by `shapdrift baseline`.", valueName: "path"))
@@ -63,19 +67,34 @@ struct Check: ParsableCommand {
     @OptionGroup var recordSampling: RecordSamplingOptions
     @OptionGroup var runOptions: RunOptions
 
-    @Option(help: "NDCG threshold: drift below it.")
+    @Option(help: "Family-wise false-alarm rate: the chance that a check of unchanged data flags any feature (per family of tests).")
+    var alpha: Double = DriftThresholds().alpha
+
+    @Option(help: "Smallest shift that breaches: the share of the attribution mass (of both samples) that moved, in [0, 1].")
+    var minShift: Double = DriftThresholds().minShift
+
+    @Option(help: "NDCG threshold of Clarify's rule (reported; part of the verdict with --fail-on ndcg).")
     var threshold: Double = DriftThresholds().ndcg
 
-    @Option(help: "Per-feature shift threshold (fraction of the total baseline mean |SHAP| moved).")
-    var featureShiftThreshold: Double = DriftThresholds().featureShift
+    @Option(help: ArgumentHelp("What else makes the verdict, comma-separated: ndcg, prediction, data_quality (attribution always does).", valueName: "criteria"))
+    var failOn: String = ""
 
-    @Option(help: "Per-feature PSI threshold.")
-    var psiThreshold: Double = DriftThresholds().psi
+    @Option(help: ArgumentHelp("Names of the model's outputs (classes), comma-separated; the export's when absent.", valueName: "names"))
+    var outputNames: String?
+
+    @Option(help: "completeness_check: a significant rise of the missing rate by at least this.")
+    var completenessThreshold: Double = DriftThresholds().completeness
+
+    @Option(help: "baseline_drift_check: a significant input change with at least this distance (Kolmogorov–Smirnov, or a category's share).")
+    var valueDistanceThreshold: Double = DriftThresholds().valueDistance
+
+    @Option(help: "categorical_values_check: more than this share of current values in categories the baseline never saw.")
+    var unseenCategoryThreshold: Double = DriftThresholds().unseenCategories
 
     @Option(help: "Global attribution of a feature: mean_abs (SageMaker Clarify's default), median (of |SHAP|) or mean_sq.")
     var aggregation: AttributionAggregation = .meanAbs
 
-    @Option(help: "Bootstrap replicates for the NDCG interval (0 = none; mean_abs only).")
+    @Option(help: "Bootstrap replicates for the NDCG and shift intervals (0 = none; mean_abs only).")
     var bootstrap: Int = 200
 
     @Option(help: ArgumentHelp("Report directory.", valueName: "dir"))
@@ -88,9 +107,27 @@ struct Check: ParsableCommand {
 
     func validate() throws {
         guard (0...1).contains(threshold) else { throw ValidationError("--threshold must be between 0 and 1") }
-        guard featureShiftThreshold > 0, psiThreshold > 0 else { throw ValidationError("feature thresholds must be positive") }
+        guard alpha > 0, alpha < 1 else { throw ValidationError("--alpha must be between 0 and 1 (exclusive)") }
+        guard (0...1).contains(minShift) else { throw ValidationError("--min-shift must be between 0 and 1") }
+        for (flag, value) in [("--completeness-threshold", completenessThreshold), ("--value-distance-threshold", valueDistanceThreshold),
+                              ("--unseen-category-threshold", unseenCategoryThreshold)] where !(0...1).contains(value) {
+            throw ValidationError("\(flag) must be between 0 and 1")
+        }
         guard (0...100_000).contains(bootstrap) else { throw ValidationError("--bootstrap must be between 0 and 100000") }
         guard ["text", "json"].contains(format) else { throw ValidationError("--format must be text or json") }
+        _ = try criteria()
+    }
+
+    /// `--fail-on` as criteria; `attribution` always makes the verdict.
+    func criteria() throws -> Set<VerdictCriterion> {
+        var set: Set<VerdictCriterion> = [.attribution]
+        for name in failOn.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "-", with: "_") }) where !name.isEmpty {
+            guard let criterion = VerdictCriterion(rawValue: name) else {
+                throw ValidationError("--fail-on: unknown criterion '\(name)', expected ndcg, prediction or data_quality")
+            }
+            set.insert(criterion)
+        }
+        return set
     }
 
     /// The check as a job: `shapdrift run` of the equivalent job file runs the same code.
@@ -98,7 +135,10 @@ struct Check: ParsableCommand {
         var job = MonitoringJob(model: modelOption.model, baseline: baseline, data: sources.selection(badRecords: .tolerant))
         job.method = MonitoringJob.Method(background: backgroundOption.background, samples: sampling.samples, seed: sampling.seed)
         job.sampling = recordSampling.sampling
-        job.thresholds = DriftThresholds(ndcg: threshold, featureShift: featureShiftThreshold, psi: psiThreshold)
+        job.thresholds = DriftThresholds(ndcg: threshold, alpha: alpha, minShift: minShift, completeness: completenessThreshold,
+                                         valueDistance: valueDistanceThreshold, unseenCategories: unseenCategoryThreshold)
+        job.failOn = (try? criteria()) ?? [.attribution]
+        job.outputNames = outputNames.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
         job.aggregation = aggregation
         job.bootstrap = MonitoringJob.Bootstrap(replicates: bootstrap)
         job.outputs.directory = outputDir

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dispatch
 import Foundation
 import Logging
 import ShapDrift
@@ -6,14 +7,17 @@ import ShapDrift
 /// Runs a `MonitoringJob` as the tool does, for `check` and `run` alike: the check, the report
 /// directory (with its HTML page and the metric files asked for), standard output, the exit code.
 enum JobRunner {
+    /// The report's provenance gets the command line, the start time and the run time.
     /// - Parameter now: the time the job runs at (relative windows count from it; the metrics are
     ///   stamped with it when the data has no window end).
     /// - Throws: the check's errors; `ExitCode(1)` when drift was found.
     static func run(_ job: MonitoringJob, now: Double, runOptions: RunOptions) throws {
+        let started = Date()
+        let clock = DispatchTime.now()
         let logger = runOptions.logger
         logger.info("checking \(job.data.paths.joined(separator: ", ")) against \(job.baseline) (model \(job.model))")
         let progress = runOptions.progressLine("attributing")
-        let check: DriftCheck
+        var check: DriftCheck
         do {
             check = try job.check(now: now, progress: progress?.handler)
             progress?.finish()
@@ -21,6 +25,9 @@ enum JobRunner {
             progress?.finish()
             throw error
         }
+        check.report.provenance?.commandLine = CommandLine.arguments
+        check.report.provenance?.startedAt = UTCTimestamp.string(started)
+        check.report.provenance?.runSeconds = Double(DispatchTime.now().uptimeNanoseconds - clock.uptimeNanoseconds) / 1e9
         logger.info("\(check.report.rows) rows checked: \(check.timings.summary)")
         runOptions.report(check.timings.summary, fields: check.timings.fields)
         let metrics = try MetricsFiles.render(check.report, settings: job.outputs.metrics, timestamp: metricsTime(check.report, now: now))

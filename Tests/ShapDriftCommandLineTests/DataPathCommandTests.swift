@@ -113,10 +113,26 @@ struct DataPathCommandTests {
         let run = try ShapDriftBinary.run(["run", job])
         #expect(run.status == flags.status && run.stdout == flags.stdout.replacingOccurrences(of: byFlags, with: byJob), "\(run.stderr)")
         // The metrics are stamped with the window's end, so they too are the same bytes.
-        for file in ["report.json", "report.md", "features.csv", "constraint_violations.json", "analysis.json", "report.html",
-                     "shapdrift.prom", "cloudwatch-emf.jsonl"] {
+        for file in ["features.csv", "constraint_violations.json", "analysis.json", "shapdrift.prom", "cloudwatch-emf.jsonl"] {
             #expect(try Data(contentsOf: URL(fileURLWithPath: byFlags + "/" + file)) == Data(contentsOf: URL(fileURLWithPath: byJob + "/" + file)), "\(file)")
         }
+        // report.json and report.md agree but for their provenance: how each was run (the
+        // command line, the run's time).
+        func withoutProvenance(_ directory: String) throws -> (Data, String) {
+            var document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/report.json"))) as? [String: Any])
+            #expect(document["provenance"] != nil)
+            document["provenance"] = nil
+            return (try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]),
+                    try String(contentsOfFile: directory + "/report.md", encoding: .utf8).components(separatedBy: "## Provenance")[0])
+        }
+        let (flagsJSON, flagsMarkdown) = try withoutProvenance(byFlags)
+        let (jobJSON, jobMarkdown) = try withoutProvenance(byJob)
+        #expect(flagsJSON == jobJSON && flagsMarkdown == jobMarkdown)
+        // report.html too, up to its section on how the check was run.
+        func page(_ directory: String) throws -> String {
+            try String(contentsOfFile: directory + "/report.html", encoding: .utf8).components(separatedBy: "<section id=\"run\"")[0]
+        }
+        #expect(try page(byFlags) == page(byJob) && (try page(byJob)).contains("<svg"))
         let report = try String(contentsOfFile: byJob + "/report.json", encoding: .utf8)
         #expect(report.contains("\"sampling\"") && report.contains("\"rate\" : 0.5"))
     }

@@ -81,10 +81,15 @@ struct SageMakerMonitorCommandTests {
         theirRecords["window"] = nil
         ours["records"] = ourRecords
         theirs["records"] = theirRecords
+        // Provenance says how each was run (the command line, the inputs, the run's time).
+        #expect(ours["provenance"] != nil && theirs["provenance"] != nil)
+        ours["provenance"] = nil
+        theirs["provenance"] = nil
         func canonical(_ object: [String: Any]) throws -> Data { try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) }
         #expect(try canonical(ours) == (try canonical(theirs)))
         func withoutWindowLine(_ path: String) throws -> [Substring] {
-            try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix("- Time window:") }
+            try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "## Provenance")[0]
+                .split(separator: "\n").filter { !$0.hasPrefix("- Time window:") }
         }
         #expect(try withoutWindowLine(contract.results + "/report.md") == (try withoutWindowLine(reference + "/report.md")))
         let report = try Self.json(contract.results + "/report.json")

@@ -7,17 +7,30 @@
 public struct FeatureSchema: Sendable, Equatable {
     public let names: [String]?
     public let count: Int
+    /// What a named column the model needs but the data lacks means.
+    public var absentColumns: AbsentColumnPolicy = .refuse
 
-    public init(names: [String]?, count: Int) {
+    /// What to do when data named by columns lacks a feature the model needs.
+    public enum AbsentColumnPolicy: Sendable, Equatable {
+        /// An input error naming the column (what `explain`, `predict` and `baseline` want).
+        case refuse
+        /// Its values are missing, and the source counts the rows (`ColumnStatistics`): what a
+        /// drift check wants, to report the absent column as a data-quality violation.
+        case treatAsMissing
+    }
+
+    public init(names: [String]?, count: Int, absentColumns: AbsentColumnPolicy = .refuse) {
         self.names = names
         self.count = count
+        self.absentColumns = absentColumns
     }
 
-    public init(model: Model) {
-        self.init(names: model.featureNames, count: model.numFeatures)
+    public init(model: Model, absentColumns: AbsentColumnPolicy = .refuse) {
+        self.init(names: model.featureNames, count: model.numFeatures, absentColumns: absentColumns)
     }
 
-    /// For each model feature, the index of the data column holding it.
+    /// For each model feature, the index of the data column holding it; -1 for a column the data
+    /// lacks when `absentColumns` is `.treatAsMissing`.
     /// - Parameters:
     ///   - header: the data's column names.
     ///   - file: the data file, for error messages.
@@ -55,9 +68,10 @@ public struct FeatureSchema: Sendable, Equatable {
                 indices.append(index)
             } else {
                 missing.append(name)
+                indices.append(-1)
             }
         }
-        guard missing.isEmpty else {
+        guard missing.isEmpty || absentColumns == .treatAsMissing else {
             let shown = missing.prefix(10).map { "'\($0)'" }.joined(separator: ", ")
             let more = missing.count > 10 ? " and \(missing.count - 10) more" : ""
             throw InputError(file: file, line: 1,

@@ -16,10 +16,14 @@ public protocol FeatureSource: AnyObject {
     /// The share of the input read so far, in [0, 1], when the total is known (rows in memory;
     /// files by their sizes); `nil` otherwise. For progress lines only.
     var readFraction: Double? { get }
+    /// Which columns the rows read so far carried (absent features, extra columns, names).
+    var columnStatistics: ColumnStatistics { get }
 }
 
 extension FeatureSource {
     public var recordSummary: RecordSummary? { nil }
+    /// A source that does not see columns (rows in memory) reports none.
+    public var columnStatistics: ColumnStatistics { ColumnStatistics() }
     /// Sources without a header (in memory, JSON Lines, capture) name no features.
     public var dataHeader: DataHeader? { nil }
     public var readFraction: Double? { nil }

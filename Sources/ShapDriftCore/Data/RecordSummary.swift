@@ -21,6 +21,9 @@ public struct RecordSummary: Codable, Equatable, Sendable {
     public var window: TimeRange?
     /// The earliest and latest record times seen (inside the window or not), when times were read.
     public var timesSeen: TimeRange?
+    /// The earliest and latest times of the records actually read (inside the window; capture
+    /// records' `inferenceTime` whether or not a window was given), for a report's provenance.
+    public var timesRead: TimeRange?
 
     /// A time interval in RFC 3339, e.g. for messages and reports.
     public struct TimeRange: Codable, Equatable, Sendable {
@@ -47,7 +50,7 @@ public struct RecordSummary: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case read, outsideWindow = "outside_window", filesRead = "files_read", filesOutsideWindow = "files_outside_window"
-        case variants, window, timesSeen = "times_seen"
+        case variants, window, timesSeen = "times_seen", timesRead = "times_read"
     }
 
     public init(from decoder: Decoder) throws {
@@ -59,6 +62,7 @@ public struct RecordSummary: Codable, Equatable, Sendable {
         variants = try container.decode([String].self, forKey: .variants)
         window = try container.decodeIfPresent(TimeRange.self, forKey: .window)
         timesSeen = try container.decodeIfPresent(TimeRange.self, forKey: .timesSeen)
+        timesRead = try container.decodeIfPresent(TimeRange.self, forKey: .timesRead)
         skipped = try SkippedRecords(from: decoder)
     }
 
@@ -72,6 +76,7 @@ public struct RecordSummary: Codable, Equatable, Sendable {
         try container.encode(variants, forKey: .variants)
         try container.encodeIfPresent(window, forKey: .window)
         try container.encodeIfPresent(timesSeen, forKey: .timesSeen)
+        try container.encodeIfPresent(timesRead, forKey: .timesRead)
         try skipped.encode(to: encoder)
     }
 }

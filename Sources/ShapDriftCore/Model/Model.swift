@@ -32,6 +32,10 @@ public struct Model: Sendable {
     /// transform, names and every parameter) for one built in code. Attributions of models with
     /// different fingerprints are never compared.
     public package(set) var fingerprint: String
+    /// Names of the outputs (class labels) when the export has them (ShapDrift JSON's
+    /// `output_names`, from scikit-learn's `classes_`), for reports; they change no output and
+    /// are not part of the fingerprint.
+    public var outputNames: [String]?
 
     /// A model built in code; its fingerprint is a digest of its content.
     /// - Complexity: O(parameters), for the fingerprint.

@@ -37,6 +37,8 @@ public final class FeatureSourceChain: FeatureSource {
     private var bytesPending: [UInt64] = []
     private var bytesTotal: UInt64 = 0
     private var bytesFinished: UInt64 = 0
+    /// The column statistics of the files already read to their end.
+    private var finishedColumns = ColumnStatistics()
 
     public convenience init(paths: [String], schema: FeatureSchema, format: InputFormat = .auto,
                             window: CaptureTimeWindow = CaptureTimeWindow()) throws(InputError) {
@@ -172,6 +174,7 @@ public final class FeatureSourceChain: FeatureSource {
                 skipsDelivered += batch.skippedBefore.count
                 return batch
             }
+            if let current { finishedColumns.merge(current.columnStatistics) }
             current = nil
             bytesFinished += bytesCurrent
             bytesCurrent = 0
@@ -184,6 +187,13 @@ public final class FeatureSourceChain: FeatureSource {
     /// single file reads as 0 until it ends.
     public var readFraction: Double? {
         bytesTotal > 0 ? Double(bytesFinished) / Double(bytesTotal) : nil
+    }
+
+    /// Which columns the files read so far carried, all files together.
+    public var columnStatistics: ColumnStatistics {
+        var all = finishedColumns
+        if let current { all.merge(current.columnStatistics) }
+        return all
     }
 
     /// Opens the next pending file; a CSV header that renames the first file's columns is refused.

@@ -15,6 +15,10 @@ public final class JSONLinesFeatureReader {
     private let ownsTally: Bool
     private let window: CaptureTimeWindow
     private let timeMember: String?
+    /// Keys of the rows read: absent features, extra columns, names.
+    public private(set) var columnStatistics = ColumnStatistics()
+    /// The keys of the line being decoded, kept only if it is a good row.
+    private var lineColumns = ColumnStatistics()
 
     /// - Parameters:
     ///   - sourceName: the name rows are keyed by (`RecordKey`); the file name when `nil`.
@@ -58,6 +62,7 @@ public final class JSONLinesFeatureReader {
             }
             guard let value else { break }
             guard let value else { continue }
+            lineColumns = ColumnStatistics()
             do throws(BadRecord) {
                 guard try decode(value, line: lineNumber, into: &row) else { continue }
             } catch {
@@ -65,6 +70,8 @@ public final class JSONLinesFeatureReader {
                 batch.skippedBefore.append(batch.rowCount)
                 continue
             }
+            lineColumns.rows = 1
+            columnStatistics.merge(lineColumns)
             batch.values += row
             batch.sourceLines.append(lineNumber)
             batch.recordKeys.append(RecordKey.position(source: sourceKey, line: lineNumber))
@@ -96,10 +103,11 @@ public final class JSONLinesFeatureReader {
                 tally.countOutsideWindow()
                 return false
             }
+            tally.noteTimeRead(time)
         }
         tally.countRecord()
         switch value {
-        case .object(let members): try decoder.row(fromObject: members, line: line, into: &row)
+        case .object(let members): try decoder.row(fromObject: members, line: line, into: &row, columns: &lineColumns)
         case .array, .numbers: try decoder.row(fromArray: value.arrayValue ?? [], line: line, into: &row)
         default: throw BadRecord(.notARow, InputError(file: file, line: line, "expected a JSON object keyed by feature name"))
         }

@@ -33,6 +33,12 @@ package struct ShapDriftJSONLoader {
             try FeatureNameRules.checkUnique(list, in: names)
             featureNames = list
         }
+        var outputNames: [String]? = nil
+        if let names = try root.optionalMember("output_names") {
+            let list = try names.strings()
+            guard list.count == numOutputs else { throw names.fail("has \(list.count) names for \(numOutputs) outputs") }
+            outputNames = list
+        }
         let modelType = try root.member("model_type")
         let predictor: Predictor
         var warnings: [String] = []
@@ -45,8 +51,10 @@ package struct ShapDriftJSONLoader {
         case let other:
             throw modelType.fail("unknown model type \(other), expected linear or tree_ensemble")
         }
-        return Model(format: .shapdriftJSON, objective: objective, transform: transform,
-                     featureNames: featureNames, predictor: predictor, warnings: warnings, fingerprint: "")
+        var model = Model(format: .shapdriftJSON, objective: objective, transform: transform,
+                          featureNames: featureNames, predictor: predictor, warnings: warnings, fingerprint: "")
+        model.outputNames = outputNames
+        return model
     }
 
     private func readLinear(_ linear: JSONReading, numFeatures: Int, numOutputs: Int) throws(InputError) -> LinearModel {

@@ -103,6 +103,7 @@ enum HTMLTemplates {
     <p class="word">{{verdictWord}}</p>
     <p>{{verdictSentence}}</p>
     {{#hasReasons}}<ul>{{#reasons}}<li>{{.}}</li>{{/reasons}}</ul>{{/hasReasons}}
+    {{#hasBesides}}<p class="note">Reported, not part of the verdict: {{#besides}}{{.}}; {{/besides}}</p>{{/hasBesides}}
     <p class="ndcg">NDCG <b>{{ndcg}}</b>{{#ndcgInterval}} (95 % interval {{.}}){{/ndcgInterval}} against the threshold {{threshold}}: {{ndcgRule}}</p>
     {{#straddles}}<p class="note">The interval straddles the threshold: NDCG alone cannot tell drift from noise here.</p>{{/straddles}}
     </section>
@@ -151,6 +152,41 @@ enum HTMLTemplates {
     </div>
     </section>
     {{/outputs}}
+    {{#values}}{{#hasRows}}
+    <section aria-label="Input values">
+    <h2>Input values, baseline → current</h2>
+    <div class="table-wrap">
+    <table>
+    <thead><tr>{{#columns}}<th scope="col">{{.}}</th>{{/columns}}</tr></thead>
+    <tbody>
+    {{#rows}}<tr{{#shifted}} class="breached"{{/shifted}}>{{#cells}}<td>{{.}}</td>{{/cells}}</tr>
+    {{/rows}}
+    </tbody>
+    </table>
+    </div>
+    </section>
+    {{/hasRows}}{{/values}}
+    {{#predictions}}
+    <section aria-label="Predictions">
+    <h2>Predictions</h2>
+    <p>{{sentence}}</p>
+    <div class="table-wrap">
+    <table>
+    <thead><tr>{{#columns}}<th scope="col">{{.}}</th>{{/columns}}</tr></thead>
+    <tbody>
+    {{#rows}}<tr{{#shifted}} class="breached"{{/shifted}}>{{#cells}}<td>{{.}}</td>{{/cells}}</tr>
+    {{/rows}}
+    </tbody>
+    </table>
+    </div>
+    </section>
+    {{/predictions}}
+    <section aria-label="Data quality">
+    <h2>Data quality</h2>
+    {{#hasViolations}}<ul>{{#violations}}<li>{{.}}</li>{{/violations}}</ul>{{/hasViolations}}
+    {{^hasViolations}}<p>No data-quality violation.</p>{{/hasViolations}}
+    {{#unavailable}}<p class="note">Not checked: {{.}}</p>{{/unavailable}}
+    </section>
     {{#hasRecords}}
     <section aria-label="Data read">
     <h2>Data read</h2>
@@ -163,7 +199,14 @@ enum HTMLTemplates {
     <h2>How to read this</h2>
     <p class="note">{{rule}}</p>
     <p class="reminder">{{note}}</p>
-    <p class="note">Written by {{writer}}. Every number here is also in report.json beside this file.</p>
+    <section id="run" aria-label="How this check was run">
+    <h2>How this check was run</h2>
+    <dl class="facts">
+    {{#run}}<dt>{{key}}</dt><dd>{{value}}</dd>
+    {{/run}}
+    </dl>
+    <p class="note">Every number here is also in report.json beside this file.</p>
+    </section>
     </main>
     </body>
     </html>

@@ -112,6 +112,29 @@ enum ReportCharts {
         return scene
     }
 
+    /// A categorical feature's input values: each category's share, baseline and current, as
+    /// paired bars (the categories whose share changed most, as the report lists them).
+    static func categoryShares(_ categories: CategoryShares, name: String, id: String) -> SVGScene {
+        let shares = Array(categories.shares.prefix(10))
+        let width = 340.0, labelRight = 60.0, plotLeft = 66.0, plotRight = width - 44, top = 26.0, row = 24.0
+        let height = top + Double(max(1, shares.count)) * row + 8
+        let largest = max(shares.map { max($0.baseline, $0.current) }.max() ?? 0, 1e-12)
+        func x(_ share: Double) -> Double { plotLeft + (plotRight - plotLeft) * share / largest }
+        let summary = shares.map { "\(ReportText.number($0.value)): \(ChartNumbers.percent($0.baseline)) → \(ChartNumbers.percent($0.current))" }
+            .joined(separator: "; ")
+        var scene = SVGScene(id: id, width: width, height: height, title: "Category shares of \(name), baseline and current",
+                             desc: "Share of rows per category, baseline → current: \(summary); unseen in the baseline: \(ChartNumbers.percent(categories.unseenShare)).")
+        legend(&scene, x: plotLeft, y: 4, compact: true)
+        for (index, share) in shares.enumerated() {
+            let y = top + Double(index) * row
+            scene.texts.append(.init(labelRight, y + 15, ReportText.number(share.value), cls: "label", anchor: "end"))
+            scene.rects.append(.init(x: plotLeft, y: y + 2, width: x(share.baseline) - plotLeft, height: 9, cls: "b"))
+            scene.rects.append(.init(x: plotLeft, y: y + 12, width: x(share.current) - plotLeft, height: 9, cls: "c"))
+            scene.texts.append(.init(x(share.current) + 4, y + 20, ChartNumbers.percent(share.current), cls: "value"))
+        }
+        return scene
+    }
+
     /// The key: a solid swatch for the baseline, an outlined one for the current data.
     static func legend(_ scene: inout SVGScene, x: Double, y: Double, compact: Bool = false) {
         scene.rects.append(.init(x: x, y: y, width: 12, height: 10, cls: "b"))

@@ -183,7 +183,8 @@ enum HistoryCharts {
             let below = entry.report.ndcg < entry.report.threshold
             scene.circles.append(.init(x(index), y(entry.report.ndcg), r: below ? 5 : 4, cls: below ? "point below" : "point"))
             if index % labelEvery == 0 || index == entries.count - 1 {
-                scene.texts.append(.init(x(index), bottom + 18, shortTime(entry.timeText), cls: "tick", anchor: "middle"))
+                let anchor = entries.count > 1 && index == entries.count - 1 ? "end" : index == 0 && entries.count > 1 ? "start" : "middle"
+                scene.texts.append(.init(x(index), bottom + 18, shortTime(entry.timeText), cls: "tick", anchor: anchor))
             }
         }
         scene.lines.append(.init(left, bottom, right, bottom, cls: "axis"))
