@@ -62,8 +62,7 @@ struct ReportPage {
     var verdictSentence: String
     var hasReasons: Bool
     var reasons: [String]
-    var hasBesides: Bool
-    var besides: [String]
+    var besides: String?
     var ndcg: String
     var ndcgInterval: String?
     var threshold: String
@@ -98,9 +97,9 @@ struct ReportPage {
             : "The features driving the model's attributions have not shifted beyond the thresholds."
         // What made the verdict, then what was found beside it (ReportText's wording, as report.md).
         reasons = report.failOn.compactMap { ReportText.finding($0, report) }
-        besides = VerdictCriterion.allCases.filter { !report.failOn.contains($0) }.compactMap { ReportText.finding($0, report) }
+        let others = VerdictCriterion.allCases.filter { !report.failOn.contains($0) }.compactMap { ReportText.finding($0, report) }
+        besides = others.isEmpty ? nil : others.joined(separator: "; ")
         hasReasons = !reasons.isEmpty
-        hasBesides = !besides.isEmpty
         ndcg = ChartNumbers.fixed(report.ndcg, 3)
         ndcgInterval = report.ndcgInterval.map { "\(ChartNumbers.fixed($0.lower, 3))–\(ChartNumbers.fixed($0.upper, 3))" }
         threshold = ChartNumbers.fixed(report.threshold, 3)

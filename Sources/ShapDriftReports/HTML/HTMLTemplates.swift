@@ -103,7 +103,7 @@ enum HTMLTemplates {
     <p class="word">{{verdictWord}}</p>
     <p>{{verdictSentence}}</p>
     {{#hasReasons}}<ul>{{#reasons}}<li>{{.}}</li>{{/reasons}}</ul>{{/hasReasons}}
-    {{#hasBesides}}<p class="note">Reported, not part of the verdict: {{#besides}}{{.}}; {{/besides}}</p>{{/hasBesides}}
+    {{#besides}}<p class="note">Reported, not part of the verdict: {{.}}.</p>{{/besides}}
     <p class="ndcg">NDCG <b>{{ndcg}}</b>{{#ndcgInterval}} (95 % interval {{.}}){{/ndcgInterval}} against the threshold {{threshold}}: {{ndcgRule}}</p>
     {{#straddles}}<p class="note">The interval straddles the threshold: NDCG alone cannot tell drift from noise here.</p>{{/straddles}}
     </section>
