@@ -86,7 +86,7 @@ in_root env dataset_format='{"sagemakerCaptureJson": {"captureIndexNames": ["end
 cmp -s "$ml/processing/resultdata/constraint_violations.json" "$root/tmp/demo/report-14h/constraint_violations.json" \
     || fail "sagemaker-monitor's violations differ from shapdrift check's for the same hour"
 grep -q '^CompletedWithViolations: ' "$ml/output/message" || fail "unexpected exit message: $(cat "$ml/output/message")"
-[ -s "$ml/output/metrics/cloudwatch/shapdrift.jsonl" ] || fail "no CloudWatch metrics were written"
+[ -s "$ml/output/metrics/cloudwatch/sagemaker-metrics.jsonl" ] || fail "no CloudWatch metrics were written"
 echo "dist-check: shapdrift sagemaker-monitor at /opt/ml: $(cat "$ml/output/message")"
 
 # The same binary on this machine, where its libraries may be other builds: the same bytes.
