@@ -11,7 +11,7 @@ import ShapDriftCore
 /// the ranked table has the numbers of the rest.
 public struct ReportDistributions: Codable, Equatable, Sendable {
     public static let maxFeaturesPerOutput = 8
-    public static let maxFeatures = 24
+    public static let maxFeatures = 16
 
     /// Bins per histogram.
     public var bins: Int
