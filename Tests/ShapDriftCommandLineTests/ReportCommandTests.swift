@@ -112,6 +112,38 @@ struct ReportCommandTests {
         #expect(refused.status == 2 && refused.stderr.contains("--quiet"))
     }
 
+    @Test("on a terminal (a pseudo-terminal from script(1)) the verdict and breached rows are coloured, unless NO_COLOR is set")
+    func colourOnATerminal() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let baseline = try Self.baseline(in: directory)
+        let arguments = [ShapDriftBinary.path, "check", "--baseline", baseline, "--model", Self.model, "--data", Self.example + "/capture",
+                         "--since", "2024-05-01T14:00:00Z", "--until", "2024-05-01T14:59:59Z", "--bootstrap", "0",
+                         "--output-dir", directory.appendingPathComponent("r").path]
+        let command = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        func onTerminal(_ environment: [String: String]) throws -> String {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+            process.arguments = ["-qec", command, "/dev/null"]
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            let output = directory.appendingPathComponent("terminal-\(UUID().uuidString)")
+            FileManager.default.createFile(atPath: output.path, contents: nil)
+            let handle = try FileHandle(forWritingTo: output)
+            process.standardOutput = handle
+            process.standardError = handle
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            try handle.close()
+            return try String(contentsOf: output, encoding: .utf8)
+        }
+        let coloured = try onTerminal(["NO_COLOR": ""])
+        #expect(coloured.contains("\u{1B}[1;31mDRIFT: ") && coloured.contains("\u{1B}[31mforeign "), "\(coloured.prefix(300))")
+        let plain = try onTerminal(["NO_COLOR": "1"])
+        // No colour (SGR) codes; a progress line's erase-line code may appear on a slow machine.
+        #expect(plain.contains("DRIFT: ") && plain.firstMatch(of: /\x{1B}\[[0-9;]*m/) == nil, "\(plain.prefix(300))")
+    }
+
     @Test("labels that do not match the model's outputs are refused before any row is read, naming the flag")
     func labelMismatch() throws {
         let directory = try makeTemporaryDirectory()
