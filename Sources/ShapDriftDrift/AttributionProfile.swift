@@ -29,6 +29,16 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
     public private(set) var outputs: [OutputAttributions]
     /// One summary of raw values per feature (model order).
     public private(set) var featureValues: [StreamSummary]
+    /// The bootstrap of the profiled rows, for the NDCG interval of a check made from this profile
+    /// (`shapdrift profile`, and the current profile of `check`); `nil` in baselines.
+    public var bootstrap: PoissonBootstrap?
+    /// What reading the rows found (records read and skipped, the window, the variants), so a
+    /// check from a merged profile reports and budgets them as the single read would; `nil` in
+    /// baselines.
+    public var records: RecordSummary?
+    /// The shards of a split this profile holds (`ShardSelection`); `nil` for a profile of the
+    /// whole input (or of parts the user split).
+    public var shards: ShardCoverage?
 
     public struct OutputAttributions: Codable, Equatable, Sendable {
         public var output: Int
@@ -40,7 +50,7 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version", writer, identity = "model", rows, outputs, featureValues = "feature_values"
-        case recordSampling = "record_sampling", rowsSeen = "rows_seen"
+        case recordSampling = "record_sampling", rowsSeen = "rows_seen", bootstrap, records, shards
     }
 
     public init(identity: ProfileIdentity, baseValues: [Double]) {
@@ -109,22 +119,59 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
     }
 
     /// Adds the rows of `other`, which must have the same identity (model, method, features,
-    /// background and sampling settings).
-    /// - Throws: `IncompatibilityError` naming what differs.
-    /// - Complexity: O(outputs × features × sketch buckets).
-    public mutating func merge(_ other: AttributionProfile) throws(IncompatibilityError) {
+    /// background and sampling settings), the same record sampling and bootstrap settings, and
+    /// other shards of the same split (or, like this one, none).
+    /// - Throws: `.incompatible` naming what differs; `.numerical` when the bootstrap's exact
+    ///   sums would overflow.
+    /// - Complexity: O(outputs × features × sketch buckets + replicates × outputs × features).
+    public mutating func merge(_ other: AttributionProfile) throws(ShapDriftError) {
         guard other.identity == identity else {
-            throw identity.mismatch(with: other.identity) ?? IncompatibilityError(
+            throw .incompatible(identity.mismatch(with: other.identity) ?? IncompatibilityError(
                 setting: .model, recorded: "\(identity.modelFormat.rawValue) \(identity.objective)",
                 given: "\(other.identity.modelFormat.rawValue) \(other.identity.objective)",
-                consequence: "profiles of different models cannot be merged")
+                consequence: "profiles of different models cannot be merged"))
         }
         guard (recordSampling ?? .all) == (other.recordSampling ?? .all) else {
             func describe(_ sampling: RecordSampling?) -> String {
                 sampling.map { "\($0.rate * 100) % of the records (seed \($0.seed))" } ?? "every record"
             }
-            throw IncompatibilityError(setting: .recordSampling, recorded: describe(recordSampling), given: describe(other.recordSampling),
-                                       consequence: "a merge of differently sampled profiles weighs their rows unequally")
+            throw .incompatible(IncompatibilityError(
+                setting: .recordSampling, recorded: describe(recordSampling), given: describe(other.recordSampling),
+                consequence: "a merge of differently sampled profiles weighs their rows unequally"))
+        }
+        switch (shards, other.shards) {
+        case (nil, nil): break
+        case (var mine?, let theirs?):
+            do {
+                try mine.merge(theirs)
+            } catch {
+                throw .incompatible(error)
+            }
+            shards = mine
+        case (let mine, let theirs):
+            let sharded = (mine ?? theirs)!
+            throw .incompatible(IncompatibilityError(
+                setting: .shards, recorded: mine == nil ? "a profile of a whole input" : "shards of a split into \(sharded.count)",
+                given: mine == nil ? "shards of a split into \(sharded.count)" : "a profile of a whole input",
+                consequence: "a merge cannot tell whether their rows overlap"))
+        }
+        switch (bootstrap, other.bootstrap) {
+        case (nil, nil): break
+        case (var mine?, let theirs?):
+            try mine.merge(theirs)
+            bootstrap = mine
+        case (let mine, let theirs):
+            let replicates = (mine ?? theirs)!.replicates
+            throw .incompatible(IncompatibilityError(
+                setting: .bootstrap, recorded: mine == nil ? "no bootstrap" : "\(replicates) replicates",
+                given: mine == nil ? "\(replicates) replicates" : "no bootstrap",
+                consequence: "the merge's interval would leave out the rows of one side"))
+        }
+        if var summary = records, let theirs = other.records {
+            summary.merge(theirs, everyPartReadEveryFile: shards?.unit == .record)
+            records = summary
+        } else {
+            records = nil
         }
         rows += other.rows
         if let seen = other.rowsSeen { rowsSeen = (rowsSeen ?? 0) + seen }

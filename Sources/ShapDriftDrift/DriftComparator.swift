@@ -17,9 +17,12 @@ public struct DriftComparator: Sendable {
         self.aggregation = aggregation
     }
 
+    /// Compares `current` with `baseline`; the NDCG interval comes from `current`'s bootstrap
+    /// when it has one, and the report's `records` from what reading it found.
     /// - Precondition: the profiles have the same identity (`ProfileIdentity.mismatch` is `nil`).
     /// - Complexity: O(outputs × (features × sketch buckets + replicates × features log features)).
-    public func compare(baseline: AttributionProfile, current: AttributionProfile, bootstrap: PoissonBootstrap?) -> DriftReport {
+    public func compare(baseline: AttributionProfile, current: AttributionProfile) -> DriftReport {
+        let bootstrap = current.bootstrap
         let names = baseline.identity.featureNames
         var outputs: [OutputDrift] = []
         for output in 0..<baseline.outputs.count {
@@ -82,6 +85,7 @@ public struct DriftComparator: Sendable {
             breachedFeatures: features.filter(\.breached).map(\.name), features: features, outputs: outputs,
             note: "A drift finding means investigate: look at the breached features and the data feeding them. It is not a reason to retrain or roll back automatically.")
         report.sampling = SamplingSummary(baseline: baseline, current: current)
+        report.records = current.records
         return report
     }
 

@@ -27,6 +27,9 @@ public struct AttributionProfiler: Sendable {
     public var threads = ProcessorCount.available
     /// Which records are profiled (every one by default); recorded in the profile.
     public var sampling = RecordSampling.all
+    /// Whether a source without rows gives an empty profile rather than an error: one shard of
+    /// a split may hold none.
+    public var allowsNoRows = false
 
     public init(explainer: Explainer) {
         self.explainer = explainer
@@ -35,11 +38,11 @@ public struct AttributionProfiler: Sendable {
     }
 
     /// Rows per block that keep a block's buffers within `blockByteBudget`: per row, the feature
-    /// values twice (the block and the one read ahead), the attributions three times (the result,
-    /// the kernels' column-major blocks, the bootstrap's magnitudes) and one bootstrap weight per
-    /// replicate, 8 bytes each; at least 64 rows, at most `defaultBlockRows`.
+    /// values twice (the block and the one read ahead), the attributions twice (the result, the
+    /// kernels' column-major blocks), the bootstrap's two bins of each attribution and one
+    /// bootstrap weight per replicate, 8 bytes each; at least 64 rows, at most `defaultBlockRows`.
     public static func rowsWithinBudget(features: Int, width: Int, replicates: Int) -> Int {
-        let bytesPerRow = 8 * (2 * features + 3 * width + replicates)
+        let bytesPerRow = 8 * (2 * features + 4 * width + replicates)
         return max(64, min(defaultBlockRows, blockByteBudget / max(1, bytesPerRow)))
     }
 
@@ -94,7 +97,11 @@ public struct AttributionProfiler: Sendable {
             if let (output, feature) = profile.overflowedSummary() {
                 throw .input(overflowError(output: output, feature: feature, batch: batch, attributions: attributions))
             }
-            bootstrap?.add(attributions, recordKeys: batch.recordKeys, threads: threads)
+            do {
+                try bootstrap?.add(attributions, recordKeys: batch.recordKeys, threads: threads)
+            } catch {
+                throw .numerical(error)
+            }
             timings.folding += StageTimings.now() - mark
             rowsProfiled += batch.rowCount
             mark = StageTimings.now()
@@ -103,7 +110,7 @@ public struct AttributionProfiler: Sendable {
         }
         timings.rows += rowsProfiled
         timings.total += StageTimings.now() - start
-        guard rowsProfiled > 0 else {
+        guard rowsProfiled > 0 || allowsNoRows else {
             if reader.rowsSeen > 0 { throw .input(noRowsInSample(source, seen: reader.rowsSeen)) }
             throw .input(source.noRowsError)
         }
@@ -111,6 +118,23 @@ public struct AttributionProfiler: Sendable {
             profile.recordSampling = sampling
             profile.rowsSeen = reader.rowsSeen
         }
+        return profile
+    }
+
+    /// The profile of the current data a check compares (what `shapdrift profile` writes for one
+    /// shard, and `DriftMonitor` builds in memory): the rows' profile with their bootstrap
+    /// (`replicates` Poisson replicates seeded `seed`, none for 0), what the read found, and the
+    /// shard of a split it covers.
+    /// - Throws: as `profile`; `.numerical` past the bootstrap's capacity.
+    public func currentProfile(_ source: any FeatureSource, replicates: Int, seed: UInt64, shard: ShardSelection = .whole,
+                               timings: inout StageTimings) throws(ShapDriftError) -> AttributionProfile {
+        let model = explainer.model
+        var bootstrap: PoissonBootstrap? = replicates > 0
+            ? PoissonBootstrap(replicates: replicates, seed: seed, width: model.numOutputs * model.numFeatures) : nil
+        var profile = try self.profile(source, bootstrap: &bootstrap, timings: &timings)
+        profile.bootstrap = bootstrap
+        profile.records = source.recordSummary
+        profile.shards = ShardCoverage(shard)
         return profile
     }
 

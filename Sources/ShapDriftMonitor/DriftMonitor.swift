@@ -73,16 +73,10 @@ public struct DriftMonitor: Sendable {
     /// - Complexity: the explainer's cost per row, plus O(outputs × features) per row to fold and
     ///   O(replicates × outputs × features) per row for the bootstrap.
     public func check(_ source: any FeatureSource) throws(ShapDriftError) -> DriftCheck {
-        let model = profiler.explainer.model
-        var bootstrap: PoissonBootstrap? = options.bootstrapReplicates > 0
-            ? PoissonBootstrap(replicates: options.bootstrapReplicates, seed: options.bootstrapSeed,
-                               width: model.numOutputs * model.numFeatures)
-            : nil
         var timings = StageTimings()
-        let current = try profiler.profile(source, bootstrap: &bootstrap, timings: &timings)
-        let comparator = DriftComparator(thresholds: options.thresholds, aggregation: options.aggregation)
-        var report = comparator.compare(baseline: baseline, current: current, bootstrap: bootstrap)
-        report.records = source.recordSummary
+        let current = try profiler.currentProfile(source, replicates: options.bootstrapReplicates, seed: options.bootstrapSeed,
+                                                  timings: &timings)
+        let report = DriftComparator(thresholds: options.thresholds, aggregation: options.aggregation).compare(baseline: baseline, current: current)
         return DriftCheck(report: report, current: current, timings: timings)
     }
 }

@@ -65,7 +65,7 @@ if arguments.workload == "linear" {
         profile.add(batch, attributions, threads: threads)
         let mid = DispatchTime.now().uptimeNanoseconds
         FileHandle.standardError.write(Data("fold \(Double(mid - start) / 1e9)\n".utf8))
-        bootstrap.add(attributions, recordKeys: batch.recordKeys, threads: threads)
+        try! bootstrap.add(attributions, recordKeys: batch.recordKeys, threads: threads)
         timings.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         precondition(profile.rows == UInt64(arguments.rows))
     }

@@ -7,16 +7,21 @@ import ShapDrift
 enum JobRunner {
     /// - Throws: the check's errors; `ExitCode(1)` when drift was found.
     static func run(_ job: MonitoringJob, now: Double, runOptions: RunOptions? = nil) throws {
-        let check = try job.check(now: now)
+        try finish(try job.check(now: now), outputs: job.outputs, runOptions: runOptions)
+    }
+
+    /// Writes what a check found: the report directory, standard output, the exit code.
+    /// - Throws: `OutputError`; `ExitCode(1)` when drift was found.
+    static func finish(_ check: DriftCheck, outputs: MonitoringJob.Outputs, runOptions: RunOptions? = nil) throws {
         runOptions?.report(check.timings.summary)
-        try ReportSet.write(check.report, current: check.current, to: job.outputs.directory, files: job.outputs.files)
+        try ReportSet.write(check.report, current: check.current, to: outputs.directory, files: outputs.files)
         SkippedRecordsNotice.print(check.report.records, what: "left out of the check (listed in the report)")
-        switch job.outputs.stdout {
+        switch outputs.stdout {
         case .json:
             try writeAtomically(ReportJSON.bytes(check.report), to: "-")
         case .text:
             print(TerminalSummary.text(check.report), terminator: "")
-            if job.outputs.files.contains(.markdown) { print("Report: \((job.outputs.directory as NSString).appendingPathComponent("report.md"))") }
+            if outputs.files.contains(.markdown) { print("Report: \((outputs.directory as NSString).appendingPathComponent("report.md"))") }
         case .none:
             break
         }

@@ -28,8 +28,9 @@ struct DriftCheckTests {
 
     static func check(_ paths: [String], format: InputFormat = .auto) throws -> DriftReport {
         var bootstrap: PoissonBootstrap? = PoissonBootstrap(replicates: 100, seed: 7, width: 8)
-        let current = try profile(paths, format: format, bootstrap: &bootstrap)
-        return DriftComparator().compare(baseline: try baseline(), current: current, bootstrap: bootstrap)
+        var current = try profile(paths, format: format, bootstrap: &bootstrap)
+        current.bootstrap = bootstrap
+        return DriftComparator().compare(baseline: try baseline(), current: current)
     }
 
     static func recordedNDCG(_ file: String) throws -> Double {
@@ -155,18 +156,18 @@ struct DriftCheckTests {
                 return sorted[(sorted.count - 1) / 2]
             }
         }
-        let squared = DriftComparator(aggregation: .meanSq).compare(baseline: baseline, current: current, bootstrap: nil)
+        let squared = DriftComparator(aggregation: .meanSq).compare(baseline: baseline, current: current)
         let expected = ClarifyNDCG.score(baseline: try meanSquare(referenceBaseline), current: try meanSquare(referenceCurrent))
         // The reference attributions are xgboost's float32 values: agreement to float32 rounding.
         #expect(abs(squared.ndcg - expected) <= 1e-6)
         #expect(squared.aggregation == .meanSq)
-        let medians = DriftComparator(aggregation: .median).compare(baseline: baseline, current: current, bootstrap: nil)
+        let medians = DriftComparator(aggregation: .median).compare(baseline: baseline, current: current)
         let exactRanking = ClarifyNDCG.ranking(try median(referenceCurrent)).map { names[$0] }
         let ranked = medians.outputs[0].features.sorted { $0.currentRank < $1.currentRank }.map(\.name)
         #expect(ranked == exactRanking)
     }
 
-    @Test("the bootstrap does not depend on how rows are split into blocks")
+    @Test("the bootstrap does not depend on how rows are split into blocks, to the bit")
     func bootstrapIsBlockIndependent() throws {
         let model = try ModelLoader().load(path: Self.modelPath)
         var results: [[Double]] = []
@@ -177,6 +178,6 @@ struct DriftCheckTests {
             _ = try builder.profile(FeatureSourceChain(paths: [Self.folder + "/current.csv"], schema: FeatureSchema(model: model)), bootstrap: &bootstrap)
             results.append((0..<20).flatMap { bootstrap!.meanAbsolute(replicate: $0, output: 0, features: 8) })
         }
-        for (a, b) in zip(results[0], results[1]) { #expect(abs(a - b) <= 1e-12 * max(1, abs(a))) }
+        #expect(results[0] == results[1])
     }
 }

@@ -45,6 +45,28 @@ public struct RecordSummary: Codable, Equatable, Sendable {
 
     public init() {}
 
+    /// Adds what the read of another part of the same input found (another shard's): records
+    /// and skipped records add up; files too, except when every part read every file (a split by
+    /// record), where the largest count is the input's; variants unite; the times seen span both.
+    /// The window stays when both parts had the same one.
+    public mutating func merge(_ other: RecordSummary, everyPartReadEveryFile: Bool) {
+        read += other.read
+        skipped.merge(other.skipped)
+        outsideWindow += other.outsideWindow
+        filesRead = everyPartReadEveryFile ? max(filesRead, other.filesRead) : filesRead + other.filesRead
+        filesOutsideWindow = everyPartReadEveryFile ? max(filesOutsideWindow, other.filesOutsideWindow) : filesOutsideWindow + other.filesOutsideWindow
+        variants = Array(Set(variants).union(other.variants)).sorted()
+        if window != other.window { window = nil }
+        switch (timesSeen, other.timesSeen) {
+        case (nil, _): timesSeen = other.timesSeen
+        case (_, nil): break
+        case (let mine?, let theirs?):
+            // Both written by the same formatter (UTC, `Z`), so text order is time order.
+            timesSeen = TimeRange(since: [mine.since, theirs.since].compactMap { $0 }.min(),
+                                  until: [mine.until, theirs.until].compactMap { $0 }.max())
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case read, outsideWindow = "outside_window", filesRead = "files_read", filesOutsideWindow = "files_outside_window"
         case variants, window, timesSeen = "times_seen"
