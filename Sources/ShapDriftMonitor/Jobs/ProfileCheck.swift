@@ -58,14 +58,8 @@ public struct ProfileCheck: Sendable {
         if let mismatch = baselineProfile.identity.mismatch(with: currentProfile.identity) {
             throw .incompatible(mismatch.inFile(current))
         }
-        do {
-            return try Self.compare(baseline: baselineProfile, current: currentProfile, options: options,
-                                    bootstrapReplicates: bootstrapReplicates, badRecords: badRecords)
-        } catch {
-            guard case .input(var located) = error else { throw error }
-            if located.file == nil { located.file = current }
-            throw .input(located)
-        }
+        return try Self.compare(baseline: baselineProfile, current: currentProfile, options: options,
+                                bootstrapReplicates: bootstrapReplicates, badRecords: badRecords)
     }
 
     /// Compares a current profile made elsewhere with `baseline`, as a check over its rows would.
@@ -76,10 +70,10 @@ public struct ProfileCheck: Sendable {
     public static func compare(baseline: AttributionProfile, current: AttributionProfile, options: DriftCheckOptions,
                                bootstrapReplicates: Int? = nil, badRecords: BadRecordPolicy) throws(ShapDriftError) -> DriftCheck {
         if let shards = current.shards, !shards.isComplete {
-            throw .input(InputError(field: "shards", "holds \(shards.indices.count) of the \(shards.count) shards of its split "
+            throw .input(InputError(field: "shards", "the current profile holds \(shards.indices.count) of the \(shards.count) shards of its split "
                                         + "(by \(shards.unit.rawValue)); missing: \(shards.missingDescription). Merge every shard's profile"))
         }
-        guard current.rows > 0 else { throw .input(InputError("no data rows (the profile holds none)")) }
+        guard current.rows > 0 else { throw .input(InputError("no data rows (the current profile holds none)")) }
         if let records = current.records, !badRecords.allows(skipped: records.skipped.count, of: records.read) {
             throw .input(badRecords.overBudget(records.skipped, read: records.read))
         }
