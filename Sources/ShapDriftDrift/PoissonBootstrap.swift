@@ -259,6 +259,13 @@ public struct PoissonBootstrap: Sendable, Equatable {
         if overflow { throw .numerical(NumericalError(operation: "bootstrap", "the replicates' sums overflow: the profile is damaged")) }
     }
 
+    /// Replicate `replicate`'s sums for `column`: its top bin, and the sums of the top bin's and
+    /// the next bin's bits (for tests against the rule above).
+    package func sums(replicate: Int, column: Int) -> (top: Int, high: UInt64, low: UInt64) {
+        let base = (replicate * width + column) * 2
+        return (Int(topBins[column]), sums[base], sums[base + 1])
+    }
+
     /// Replicate `replicate`'s mean |φ| of every feature for `output`.
     public func meanAbsolute(replicate: Int, output: Int, features: Int) -> [Double] {
         let total = Double(weightTotals[replicate])
