@@ -8,17 +8,20 @@ import ShapDriftCore
 /// Profiles are mergeable: `merge` of the profiles of two parts of a dataset is the profile of the
 /// whole — counts and sums exactly (`ExactSum`), sketches bucket for bucket.
 public struct AttributionProfile: Codable, Equatable, Sendable {
-    /// The format this build writes. Format 2 added typed identity fields (`transform`,
-    /// `output_space` as `raw`/`probability`) and `writer`; format 1 profiles are still read.
-    public static let currentFormatVersion = 2
+    /// The format this build writes. Format 3 writes the summaries as compact bytes
+    /// (`SummaryCoding`: a wide model's profile went from 254 MB to a few), with the bootstrap,
+    /// what reading found and the shards of a split; format 2 added typed identity fields
+    /// (`transform`, `output_space` as `raw`/`probability`) and `writer`. Formats 1 and 2 are
+    /// still read.
+    public static let currentFormatVersion = 3
     /// The formats this build reads.
-    public static let readableFormatVersions: ClosedRange<Int> = 1...2
+    public static let readableFormatVersions: ClosedRange<Int> = 1...3
 
     public var formatVersion = AttributionProfile.currentFormatVersion
     /// The tool and version that wrote the profile (`shapdrift 0.2.0`); absent in format 1.
     public var writer: String? = ShapDriftVersion.writer
     public var identity: ProfileIdentity
-    public private(set) var rows: UInt64 = 0
+    public internal(set) var rows: UInt64 = 0
     /// The record sampling the rows were drawn with (`RecordSampling`); `nil` when every row was
     /// profiled. Not part of the identity: a sampled profile compares with a full one, but
     /// profiles merge only at the same sampling.
@@ -26,9 +29,9 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
     /// With sampling: the rows read before sampling (`rows` were kept).
     public var rowsSeen: UInt64?
     /// Per output: base value and one summary of φ per feature (model order).
-    public private(set) var outputs: [OutputAttributions]
+    public internal(set) var outputs: [OutputAttributions]
     /// One summary of raw values per feature (model order).
-    public private(set) var featureValues: [StreamSummary]
+    public internal(set) var featureValues: [StreamSummary]
     /// The bootstrap of the profiled rows, for the NDCG interval of a check made from this profile
     /// (`shapdrift profile`, and the current profile of `check`); `nil` in baselines.
     public var bootstrap: PoissonBootstrap?
@@ -50,7 +53,7 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version", writer, identity = "model", rows, outputs, featureValues = "feature_values"
-        case recordSampling = "record_sampling", rowsSeen = "rows_seen", bootstrap, records, shards
+        case recordSampling = "record_sampling", rowsSeen = "rows_seen", bootstrap, records, shards, summaries
     }
 
     public init(identity: ProfileIdentity, baseValues: [Double]) {

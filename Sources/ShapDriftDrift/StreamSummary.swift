@@ -17,6 +17,20 @@ public struct StreamSummary: Codable, Equatable, Sendable {
 
     public init() {}
 
+    /// A summary from its stored statistics, as `SummaryCoding` reads them (it checks that they
+    /// are consistent).
+    init(count: UInt64, missing: UInt64, sum: ExactSum, sumAbs: ExactSum, sumSquares: ExactSum, min: Double, max: Double,
+         sketch: QuantileSketch) {
+        self.count = count
+        self.missing = missing
+        self.sum = sum
+        self.sumAbs = sumAbs
+        self.sumSquares = sumSquares
+        self.min = min
+        self.max = max
+        self.sketch = sketch
+    }
+
     @inline(__always)
     public mutating func add(_ value: Double) {
         guard value.isFinite else {

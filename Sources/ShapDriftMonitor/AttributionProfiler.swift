@@ -90,8 +90,10 @@ public struct AttributionProfiler: Sendable {
             size = min(limit, size * 4)
             reader.readAhead(maxRows: size)
             mark = StageTimings.now()
+            let cpu = StageTimings.processCPU()
             let attributions = try explainer.explain(batch, threads: threads)
             timings.attributing += StageTimings.now() - mark
+            timings.attributingCPU += StageTimings.processCPU() - cpu
             mark = StageTimings.now()
             profile.add(batch, attributions, threads: threads)
             if let (output, feature) = profile.overflowedSummary() {

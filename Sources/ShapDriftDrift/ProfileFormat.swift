@@ -1,0 +1,95 @@
+import Foundation
+import ShapDriftCore
+
+/// A profile's JSON in each format: format 3 (written) keeps the top level readable — identity,
+/// rows, sampling, shards, what reading found, per output its base value and each feature's mean
+/// |φ| — and holds the summaries as one block of `SummaryCoding` records, DEFLATE-compressed and
+/// in base64 (`summaries`); formats 1 and 2 held every summary as JSON (`outputs[].features`,
+/// `feature_values`), and are still read.
+extension AttributionProfile {
+    /// Per output, what format 3 writes in the open: the base value and, for people, each
+    /// feature's mean |φ| (ignored when read: the summaries hold it).
+    struct OutputHeader: Codable {
+        var output: Int
+        var baseValue: Double
+        var meanAbs: [Double]?
+
+        enum CodingKeys: String, CodingKey { case output, baseValue = "base_value", meanAbs = "mean_abs" }
+    }
+
+    /// The summaries block: how many, in which order, and the bytes.
+    struct EncodedSummaries: Codable {
+        /// The summaries: the features' values first, then each output's attributions, model order.
+        var count: Int
+        var encoding = EncodedSummaries.encoding
+        /// Bytes before compression.
+        var size: Int
+        var data: String
+
+        static let encoding = "shapdrift-summaries-1, deflate, base64"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        formatVersion = try container.decode(Int.self, forKey: .formatVersion)
+        writer = try container.decodeIfPresent(String.self, forKey: .writer)
+        identity = try container.decode(ProfileIdentity.self, forKey: .identity)
+        rows = try container.decode(UInt64.self, forKey: .rows)
+        recordSampling = try container.decodeIfPresent(RecordSampling.self, forKey: .recordSampling)
+        rowsSeen = try container.decodeIfPresent(UInt64.self, forKey: .rowsSeen)
+        bootstrap = try container.decodeIfPresent(PoissonBootstrap.self, forKey: .bootstrap)
+        records = try container.decodeIfPresent(RecordSummary.self, forKey: .records)
+        shards = try container.decodeIfPresent(ShardCoverage.self, forKey: .shards)
+        guard formatVersion >= 3 else {
+            outputs = try container.decode([OutputAttributions].self, forKey: .outputs)
+            featureValues = try container.decode([StreamSummary].self, forKey: .featureValues)
+            return
+        }
+        let headers = try container.decode([OutputHeader].self, forKey: .outputs)
+        let block = try container.decode(EncodedSummaries.self, forKey: .summaries)
+        func corrupt(_ message: String) -> DecodingError {
+            DecodingError.dataCorruptedError(forKey: .summaries, in: container, debugDescription: message)
+        }
+        let features = identity.featureNames.count
+        let (expected, overflow) = features.multipliedReportingOverflow(by: headers.count + 1)
+        guard !overflow, block.count == expected else {
+            throw corrupt("\(block.count) summaries, expected \(features) features × (\(headers.count) outputs + their values)")
+        }
+        guard block.encoding == EncodedSummaries.encoding else { throw corrupt("unknown encoding \(block.encoding)") }
+        guard let compressed = Data(base64Encoded: block.data) else { throw corrupt("data is not valid base64") }
+        let summaries: [StreamSummary]
+        do {
+            summaries = try SummaryCoding.decode(try Deflate.decompress(Array(compressed), size: block.size), count: block.count)
+        } catch let failure as Deflate.Failure {
+            throw corrupt("data: \(failure.message)")
+        } catch let invalid as SummaryCoding.InvalidSummary {
+            let place = invalid.summary < features ? "the values of feature \(invalid.summary)"
+                : "output \((invalid.summary - features) / Swift.max(1, features))'s attributions of feature \((invalid.summary - features) % Swift.max(1, features))"
+            throw corrupt("\(place): \(invalid.message)")
+        }
+        featureValues = Array(summaries[0..<features])
+        outputs = headers.enumerated().map { index, header in
+            OutputAttributions(output: header.output, baseValue: header.baseValue,
+                               features: Array(summaries[((index + 1) * features)..<((index + 2) * features)]))
+        }
+    }
+
+    /// Writes the current format (3).
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(Self.currentFormatVersion, forKey: .formatVersion)
+        try container.encodeIfPresent(writer, forKey: .writer)
+        try container.encode(identity, forKey: .identity)
+        try container.encode(rows, forKey: .rows)
+        try container.encodeIfPresent(recordSampling, forKey: .recordSampling)
+        try container.encodeIfPresent(rowsSeen, forKey: .rowsSeen)
+        try container.encodeIfPresent(records, forKey: .records)
+        try container.encodeIfPresent(shards, forKey: .shards)
+        try container.encode(outputs.map { OutputHeader(output: $0.output, baseValue: $0.baseValue, meanAbs: $0.features.map(\.meanAbs)) },
+                             forKey: .outputs)
+        let bytes = SummaryCoding.encode(featureValues + outputs.flatMap(\.features))
+        try container.encode(EncodedSummaries(count: featureValues.count * (outputs.count + 1), size: bytes.count,
+                                              data: Data(Deflate.compress(bytes)).base64EncodedString()), forKey: .summaries)
+        try container.encodeIfPresent(bootstrap, forKey: .bootstrap)
+    }
+}
