@@ -45,7 +45,7 @@ package struct KernelSHAP: Sendable {
     package init(model: Model, background: FeatureBatch, outputSpace: OutputSpace, samples: Int?, seed: UInt64) throws(ShapDriftError) {
         let features = model.numFeatures
         guard background.rowCount > 0 else { throw .input(InputError(file: background.file, "the background has no rows")) }
-        if outputSpace == .probability, model.transform != .logistic, model.transform != .softmax {
+        if outputSpace == .probability, model.transform.probabilities == nil {
             throw .configuration(.probabilityRequiresClassifier(model.transform))
         }
         let budget = samples ?? Self.defaultSamples(features: features)
@@ -164,23 +164,10 @@ package struct KernelSHAP: Sendable {
         return raw
     }
 
+    /// The model's probabilities from its margins, for the classifiers KernelSHAP's probability
+    /// space accepts (`OutputTransform.probabilities`).
     static func applyLink(_ transform: OutputTransform, to values: inout [Double], outputs: Int) {
-        switch transform {
-        case .logistic:
-            for index in values.indices { values[index] = 1 / (1 + exp(-values[index])) }
-        case .softmax:
-            for start in stride(from: 0, to: values.count, by: outputs) {
-                let top = values[start..<(start + outputs)].max() ?? 0
-                var total = 0.0
-                for k in 0..<outputs {
-                    values[start + k] = exp(values[start + k] - top)
-                    total += values[start + k]
-                }
-                for k in 0..<outputs { values[start + k] /= total }
-            }
-        case .identity, .exponential:
-            break
-        }
+        transform.probabilities?.apply(to: &values, outputs: outputs)
     }
 
     /// For each row of `rows`, E_r f(x_S, r_S̄) for every coalition S (`coalitions × outputs`, in

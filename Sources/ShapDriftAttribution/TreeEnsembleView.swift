@@ -109,10 +109,9 @@ package struct TreeEnsembleView {
             return x <= threshold[node]
         case .lightgbm:
             let missing = (nodeFlags >> 2) & 3
-            var value = x
+            var value = SplitSemantics.lightGBMInput(x)
             if missing != MissingType.nan.rawValue, value.isNaN { value = 0 }
-            if (missing == MissingType.zero.rawValue && abs(value) <= SplitSemantics.lightGBMZeroThreshold)
-                || (missing == MissingType.nan.rawValue && value.isNaN) {
+            if (missing == MissingType.zero.rawValue && value == 0) || (missing == MissingType.nan.rawValue && value.isNaN) {
                 return nodeFlags & TreeEnsemble.defaultLeftFlag != 0
             }
             return value <= threshold[node]
@@ -122,9 +121,12 @@ package struct TreeEnsembleView {
     package func categoricalGoesLeft(node: Int, value x: Double, flags nodeFlags: UInt8) -> Bool {
         switch semantics {
         case .lightgbm:
-            // NaN and negative categories go right; a category in the bitset goes left.
-            if x.isNaN || x < 0 || x >= SplitSemantics.lightGBMCategoryLimit { return false }
-            return categoryIsInSet(node: node, category: Int(x))
+            // `Tree::CategoricalDecision`: NaN goes right; otherwise the category is `int(x)`,
+            // truncated towards zero (so −0.5 is category 0), and a negative one goes right; one
+            // in the bitset goes left.
+            let value = SplitSemantics.lightGBMInput(x)
+            if value.isNaN || value <= -1 || value >= SplitSemantics.lightGBMCategoryLimit { return false }
+            return categoryIsInSet(node: node, category: Int(value))
         case .xgboost, .sklearn, .sklearnFloat64:
             // NaN takes the default child; an invalid category goes left; one in the set goes right.
             if x.isNaN { return nodeFlags & TreeEnsemble.defaultLeftFlag != 0 }

@@ -2,24 +2,30 @@ import Foundation
 import ShapDriftCore
 
 /// The attribution profile of a dataset: per model output and feature, the summary of φ; per
-/// feature, the summary of its raw values. Written by `shapdrift baseline` (schema in
+/// feature, the summary of its raw values; per output, the summary of the predictions; for
+/// categorical features, exact category counts. Written by `shapdrift baseline` (schema in
 /// `docs/baseline-profile.md`), built in memory for the current data by `shapdrift check`.
 ///
 /// Profiles are mergeable: `merge` of the profiles of two parts of a dataset is the profile of the
-/// whole — counts and sums exactly (`ExactSum`), sketches bucket for bucket.
+/// whole — counts and sums exactly (`ExactSum`), sketches bucket for bucket, categories value for
+/// value.
 public struct AttributionProfile: Codable, Equatable, Sendable {
-    /// The format this build writes. Format 3 writes the summaries as compact bytes
-    /// (`SummaryCoding`: a wide model's profile went from 254 MB to a few), with the bootstrap,
-    /// what reading found and the shards of a split; format 2 added typed identity fields
-    /// (`transform`, `output_space` as `raw`/`probability`) and `writer`. Formats 1 and 2 are
-    /// still read.
-    public static let currentFormatVersion = 3
+    /// The format this build writes. Format 4 writes the summaries as compact bytes
+    /// (`SummaryCoding`: a wide model's profile went from 254 MB to a few) and adds the bootstrap,
+    /// what reading found and the shards of a split; format 3 added `predictions`, `categories`,
+    /// `columns` and `created`; format 2 typed identity fields (`transform`, `output_space` as
+    /// `raw`/`probability`) and `writer`. Formats 1 to 3 are still read (the checks that need the
+    /// newer members say they are unavailable).
+    public static let currentFormatVersion = 4
     /// The formats this build reads.
-    public static let readableFormatVersions: ClosedRange<Int> = 1...3
+    public static let readableFormatVersions: ClosedRange<Int> = 1...4
 
     public var formatVersion = AttributionProfile.currentFormatVersion
     /// The tool and version that wrote the profile (`shapdrift 0.2.0`); absent in format 1.
     public var writer: String? = ShapDriftVersion.writer
+    /// When `shapdrift baseline` wrote the profile (ISO 8601, UTC), or for a merge the latest of
+    /// its parts' times; `nil` for a profile built in memory and in formats 1 and 2.
+    public var created: String?
     public var identity: ProfileIdentity
     public internal(set) var rows: UInt64 = 0
     /// The record sampling the rows were drawn with (`RecordSampling`); `nil` when every row was
@@ -32,6 +38,14 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
     public internal(set) var outputs: [OutputAttributions]
     /// One summary of raw values per feature (model order).
     public internal(set) var featureValues: [StreamSummary]
+    /// Per output, the distribution of the model's output; `nil` in formats 1 and 2.
+    public internal(set) var predictions: [PredictionSummary]?
+    /// Exact category counts of the features the model splits on as categories (model order);
+    /// `nil` in formats 1 and 2.
+    public internal(set) var categories: [CategoryCounts]?
+    /// Every column name the data had (the model's features and any others, such as a label),
+    /// sorted; `nil` when the data had no names (header-less payloads) or in formats 1 and 2.
+    public var columns: [String]?
     /// The bootstrap of the profiled rows, for the NDCG interval of a check made from this profile
     /// (`shapdrift profile`, and the current profile of `check`); `nil` in baselines.
     public var bootstrap: PoissonBootstrap?
@@ -39,6 +53,9 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
     /// check from a merged profile reports and budgets them as the single read would; `nil` in
     /// baselines.
     public var records: RecordSummary?
+    /// Which columns the profiled rows carried (absent features, extra columns), for a check's
+    /// data quality from a merged profile; `nil` in baselines.
+    public var columnCounts: ColumnStatistics?
     /// The shards of a split this profile holds (`ShardSelection`); `nil` for a profile of the
     /// whole input (or of parts the user split).
     public var shards: ShardCoverage?
@@ -52,15 +69,22 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case formatVersion = "format_version", writer, identity = "model", rows, outputs, featureValues = "feature_values"
-        case recordSampling = "record_sampling", rowsSeen = "rows_seen", bootstrap, records, shards, summaries
+        case formatVersion = "format_version", writer, created, identity = "model", rows, outputs, featureValues = "feature_values"
+        case predictions, categories, columns, recordSampling = "record_sampling", rowsSeen = "rows_seen"
+        case bootstrap, records, columnCounts = "column_counts", shards, summaries
     }
 
-    public init(identity: ProfileIdentity, baseValues: [Double]) {
+    /// An empty profile.
+    /// - Parameter categoricalFeatures: the features (model order) whose categories to count:
+    ///   those the model splits on as categories.
+    public init(identity: ProfileIdentity, baseValues: [Double], categoricalFeatures: [Int] = []) {
         self.identity = identity
         let features = identity.featureNames.count
         outputs = baseValues.enumerated().map { OutputAttributions(output: $0, baseValue: $1, features: Array(repeating: StreamSummary(), count: features)) }
         featureValues = Array(repeating: StreamSummary(), count: features)
+        let probabilities = identity.outputSpace == .raw && identity.transform.probabilities != nil
+        predictions = baseValues.indices.map { PredictionSummary(output: $0, withProbability: probabilities) }
+        categories = categoricalFeatures.filter { (0..<features).contains($0) }.sorted().map { CategoryCounts(feature: $0) }
     }
 
     /// Folds one block of rows and their attributions into the profile. Each summary (a feature's
@@ -108,6 +132,48 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
         for output in 0..<outputCount {
             outputs[output].features = Array(columns[((output + 1) * features)..<((output + 2) * features)])
         }
+        addPredictions(attributions, threads: threads)
+        if var counts = categories {
+            for index in counts.indices {
+                let feature = counts[index].feature
+                for row in 0..<rowCount { counts[index].add(batch.values[row * features + feature]) }
+            }
+            categories = counts
+        }
+    }
+
+    /// Folds the block's predictions: per row and output, base value + Σⱼ φ (features summed in
+    /// order, rows split across `threads`, so the value does not depend on threads), and the
+    /// class probabilities through the model's link when it has one (`OutputTransform.probabilities`).
+    private mutating func addPredictions(_ attributions: AttributionBatch, threads: Int) {
+        guard var summaries = predictions else { return }
+        let (rows, outputCount, features) = (attributions.rowCount, attributions.numOutputs, attributions.numFeatures)
+        var margins = [Double](repeating: 0, count: rows * outputCount)
+        let baseValues = attributions.baseValues
+        attributions.values.withUnsafeBufferPointer { phi in
+            margins.withUnsafeMutableBufferPointer { margins in
+                Parallel.forEachRange(rowCount: rows, threads: threads, minimumRowsPerTask: 1024) { range in
+                    let (phi, margins) = (phi.baseAddress!, margins.baseAddress!)
+                    for index in (range.lowerBound * outputCount)..<(range.upperBound * outputCount) {
+                        var total = baseValues[index % outputCount]
+                        for feature in 0..<features { total += phi[index * features + feature] }
+                        margins[index] = total
+                    }
+                }
+            }
+        }
+        var probabilities: [Double] = []
+        if summaries.first?.probability != nil, let link = identity.transform.probabilities {
+            probabilities = margins
+            link.apply(to: &probabilities, outputs: outputCount)
+        }
+        for output in 0..<outputCount {
+            margins.withUnsafeBufferPointer { summaries[output].value.add($0.baseAddress! + output, count: rows, stride: outputCount) }
+            if summaries[output].probability != nil {
+                probabilities.withUnsafeBufferPointer { summaries[output].probability!.add($0.baseAddress! + output, count: rows, stride: outputCount) }
+            }
+        }
+        predictions = summaries
     }
 
     /// The first summary whose sum of squares is no longer finite, as (output, feature), output
@@ -176,6 +242,12 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
         } else {
             records = nil
         }
+        if var counts = columnCounts, let theirs = other.columnCounts {
+            counts.merge(theirs)
+            columnCounts = counts
+        } else {
+            columnCounts = nil
+        }
         rows += other.rows
         if let seen = other.rowsSeen { rowsSeen = (rowsSeen ?? 0) + seen }
         for output in outputs.indices {
@@ -184,6 +256,25 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
             }
         }
         for feature in featureValues.indices { featureValues[feature].merge(other.featureValues[feature]) }
+        // What only one side holds (a part written by an older build) is unknown for the whole.
+        if var mine = predictions, let theirs = other.predictions, mine.count == theirs.count {
+            for output in mine.indices { mine[output].merge(theirs[output]) }
+            predictions = mine
+        } else {
+            predictions = nil
+        }
+        if var mine = categories, let theirs = other.categories, mine.map(\.feature) == theirs.map(\.feature) {
+            for index in mine.indices { mine[index].merge(theirs[index]) }
+            categories = mine
+        } else {
+            categories = nil
+        }
+        if let mine = columns, let theirs = other.columns {
+            columns = Array(Set(mine).union(theirs)).sorted()
+        } else {
+            columns = nil
+        }
+        created = [created, other.created].compactMap { $0 }.max()
     }
 
     /// Mean |φ| per feature for `output`: the global attribution SageMaker Clarify ranks by.

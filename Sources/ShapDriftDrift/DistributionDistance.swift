@@ -1,41 +1,12 @@
 import Foundation
 import ShapDriftCore
 
-/// Distances between two distributions held as `QuantileSketch`es.
+/// The population stability index between two distributions held as `QuantileSketch`es
+/// (reported for people used to it; the other distances are `PooledSample`'s).
 ///
-/// Both sketches use the same buckets (fixed by the relative accuracy), so the distances are
-/// computed exactly between the bucketed distributions: the error against the raw samples is
-/// bounded by the sketch's relative accuracy.
+/// Both sketches use the same buckets (fixed by the relative accuracy), so it is computed exactly
+/// between the bucketed distributions.
 public enum DistributionDistance {
-    /// Wasserstein-1 (earth mover's) distance: ∫ |F_a(x) − F_b(x)| dx over the merged support.
-    public static func wasserstein1(_ a: QuantileSketch, _ b: QuantileSketch) -> Double {
-        guard a.count > 0, b.count > 0 else { return 0 }
-        let left = a.distribution
-        let right = b.distribution
-        let totalA = Double(a.count)
-        let totalB = Double(b.count)
-        var i = 0
-        var j = 0
-        var cdfA = 0.0
-        var cdfB = 0.0
-        var previous: Double? = nil
-        var distance = 0.0
-        while i < left.count || j < right.count {
-            let x = min(i < left.count ? left[i].value : .infinity, j < right.count ? right[j].value : .infinity)
-            if let previous { distance += abs(cdfA - cdfB) * (x - previous) }
-            while i < left.count, left[i].value == x {
-                cdfA += Double(left[i].count) / totalA
-                i += 1
-            }
-            while j < right.count, right[j].value == x {
-                cdfB += Double(right[j].count) / totalB
-                j += 1
-            }
-            previous = x
-        }
-        return distance
-    }
-
     /// Floor on a bin's proportion in PSI, so an empty bin gives a large but finite term.
     public static let psiFloor = 1e-4
 

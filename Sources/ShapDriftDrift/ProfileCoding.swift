@@ -21,7 +21,7 @@ extension AttributionProfile {
         }
     }
 
-    /// Reads a profile written by `shapdrift baseline` (format 1 or 2).
+    /// Reads a profile written by `shapdrift baseline`, `profile` or `merge` (formats 1 to 4).
     /// - Throws: `InputError` naming the file and the key path of what is wrong.
     /// - Complexity: O(file size).
     public static func load(path: String) throws(InputError) -> AttributionProfile {
@@ -49,6 +49,17 @@ extension AttributionProfile {
         guard profile.outputs.count == profile.identity.numOutputs, profile.featureValues.count == features,
               profile.outputs.allSatisfy({ $0.features.count == features }) else {
             throw InputError(file: path, "the profile's outputs and features do not match its model description")
+        }
+        if let predictions = profile.predictions {
+            guard predictions.map(\.output) == Array(0..<profile.outputs.count) else {
+                throw InputError(file: path, field: "predictions", "expected one summary per output, in order")
+            }
+        }
+        if let categories = profile.categories {
+            let indices = categories.map(\.feature)
+            guard indices.allSatisfy({ (0..<features).contains($0) }), indices == Array(Set(indices)).sorted() else {
+                throw InputError(file: path, field: "categories", "feature indices must be distinct, increasing and within the model's features")
+            }
         }
         return profile
     }

@@ -129,7 +129,7 @@ public struct ProfileIdentity: Codable, Equatable, Sendable {
             // Probability space needs a classifier's link: softmax for several outputs.
             outputSpace = .probability
             transform = numOutputs > 1 ? .softmax : .logistic
-        } else if let transform = OutputTransform.allCases.first(where: { space == "raw (\($0.rawSpaceDescription))" }) {
+        } else if let transform = OutputTransform.parameterFreeCases.first(where: { space == "raw (\($0.rawSpaceDescription))" }) {
             outputSpace = .raw
             self.transform = transform
         } else {

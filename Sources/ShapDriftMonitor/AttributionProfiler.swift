@@ -19,8 +19,12 @@ public struct AttributionProfiler: Sendable {
     static let blockByteBudget = 64 << 20
 
     public let explainer: Explainer
-    /// The identity of the profiles this profiler makes.
+    /// The identity of the profiles this profiler makes. For a model without feature names,
+    /// `profile` names the features after the source's `dataHeader` when it has one.
     public let identity: ProfileIdentity
+    /// For a model without feature names, the names a source's header must give (a baseline's),
+    /// or `nil` to take them from the data.
+    public let requiredFeatureNames: [String]?
     /// Rows per block at most (results do not depend on it).
     public var blockRows = AttributionProfiler.defaultBlockRows
     /// Worker threads (results do not depend on them).
@@ -30,11 +34,32 @@ public struct AttributionProfiler: Sendable {
     /// Whether a source without rows gives an empty profile rather than an error: one shard of
     /// a split may hold none.
     public var allowsNoRows = false
+    /// The features whose categories the profiles count: those the model splits on as categories.
+    public let categoricalFeatures: [Int]
 
-    public init(explainer: Explainer) {
+    /// - Parameter featureNames: for a model without feature names, the names its features go
+    ///   by and a data header must agree with (`DriftMonitor` passes the baseline's); ignored for
+    ///   a model with names.
+    public init(explainer: Explainer, featureNames: [String]? = nil) {
         self.explainer = explainer
-        identity = ProfileIdentity(model: explainer.model, method: explainer.method, outputSpace: explainer.outputSpace,
-                                   backgroundSHA256: explainer.backgroundSHA256, sampling: explainer.sampling)
+        requiredFeatureNames = explainer.model.featureNames == nil ? featureNames : nil
+        var identity = ProfileIdentity(model: explainer.model, method: explainer.method, outputSpace: explainer.outputSpace,
+                                       backgroundSHA256: explainer.backgroundSHA256, sampling: explainer.sampling)
+        if let requiredFeatureNames { identity.featureNames = requiredFeatureNames }
+        self.identity = identity
+        categoricalFeatures = ModelStructure.categoricalFeatures(explainer.model)
+    }
+
+    /// The identity of a profile of `source`'s rows: for a model without names, its features are
+    /// named by the source's header, which must agree with `requiredFeatureNames` when given.
+    public func identity(for source: any FeatureSource) throws(InputError) -> ProfileIdentity {
+        guard explainer.model.featureNames == nil, let header = source.dataHeader else { return identity }
+        if let requiredFeatureNames, let mismatch = header.mismatch(with: requiredFeatureNames, expectedFrom: "the baseline") {
+            throw mismatch
+        }
+        var named = identity
+        named.featureNames = header.names
+        return named
     }
 
     /// Rows per block that keep a block's buffers within `blockByteBudget`: per row, the feature
@@ -72,7 +97,8 @@ public struct AttributionProfiler: Sendable {
     public func profile(_ source: any FeatureSource, bootstrap: inout PoissonBootstrap?,
                         timings: inout StageTimings) throws(ShapDriftError) -> AttributionProfile {
         let start = StageTimings.now()
-        var profile = AttributionProfile(identity: identity, baseValues: explainer.baseValues)
+        let identity = try Self.input { () throws(InputError) in try self.identity(for: source) }
+        var profile = AttributionProfile(identity: identity, baseValues: explainer.baseValues, categoricalFeatures: categoricalFeatures)
         var rowsProfiled = 0
         let reader = BlockReader(source: source, sampling: sampling)
         defer { reader.drain() }
@@ -97,7 +123,8 @@ public struct AttributionProfiler: Sendable {
             mark = StageTimings.now()
             profile.add(batch, attributions, threads: threads)
             if let (output, feature) = profile.overflowedSummary() {
-                throw .input(overflowError(output: output, feature: feature, batch: batch, attributions: attributions))
+                throw .input(overflowError(output: output, feature: feature, batch: batch, attributions: attributions,
+                                           names: identity.featureNames))
             }
             do {
                 try bootstrap?.add(attributions, recordKeys: batch.recordKeys, threads: threads)
@@ -125,8 +152,8 @@ public struct AttributionProfiler: Sendable {
 
     /// The profile of the current data a check compares (what `shapdrift profile` writes for one
     /// shard, and `DriftMonitor` builds in memory): the rows' profile with their bootstrap
-    /// (`replicates` Poisson replicates seeded `seed`, none for 0), what the read found, and the
-    /// shard of a split it covers.
+    /// (`replicates` Poisson replicates seeded `seed`, none for 0), what the read found, which
+    /// columns the rows carried, and the shard of a split it covers.
     /// - Throws: as `profile`; `.numerical` past the bootstrap's capacity.
     public func currentProfile(_ source: any FeatureSource, replicates: Int, seed: UInt64, shard: ShardSelection = .whole,
                                timings: inout StageTimings) throws(ShapDriftError) -> AttributionProfile {
@@ -136,6 +163,7 @@ public struct AttributionProfiler: Sendable {
         var profile = try self.profile(source, bootstrap: &bootstrap, timings: &timings)
         profile.bootstrap = bootstrap
         profile.records = source.recordSummary
+        profile.columnCounts = source.columnStatistics
         profile.shards = ShardCoverage(shard)
         return profile
     }
@@ -157,7 +185,8 @@ public struct AttributionProfiler: Sendable {
 
     /// The error for a block whose values overflowed a sum of squares, at the row with the
     /// largest magnitude in the column.
-    func overflowError(output: Int?, feature: Int, batch: FeatureBatch, attributions: AttributionBatch) -> InputError {
+    func overflowError(output: Int?, feature: Int, batch: FeatureBatch, attributions: AttributionBatch,
+                       names: [String]) -> InputError {
         let features = batch.numFeatures
         let (values, offset, stride) = output.map { (attributions.values, $0 * features + feature, attributions.numOutputs * features) }
             ?? (batch.values, feature, features)
@@ -166,7 +195,7 @@ public struct AttributionProfiler: Sendable {
             largest = row
         }
         let value = values[largest * stride + offset]
-        let name = explainer.model.displayFeatureNames[feature]
+        let name = names[feature]
         let what = output.map { explainer.model.numOutputs > 1 ? "its attribution for output \($0)" : "its attribution" } ?? "its value"
         return InputError(file: batch.file, line: batch.sourceLines[largest], field: name,
                           "\(what) is \(value): too large to profile (magnitudes above about 1.3e154 overflow the sum of squares)")

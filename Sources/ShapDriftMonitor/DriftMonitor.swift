@@ -5,9 +5,14 @@ import ShapDriftDrift
 /// How a check decides and how much work it does; defaults are documented in `docs/drift.md`.
 public struct DriftCheckOptions: Sendable {
     public var thresholds = DriftThresholds()
+    /// What makes the verdict besides the attributions: Clarify's NDCG rule, prediction drift,
+    /// data quality (each is reported either way).
+    public var failOn: Set<VerdictCriterion> = [.attribution]
+    /// Names of the model's outputs (classes) for the reports; the export's when `nil`.
+    public var outputNames: [String]?
     /// How per-row attributions become a feature's global attribution.
     public var aggregation = AttributionAggregation.meanAbs
-    /// Poisson-bootstrap replicates for the NDCG interval (0 = none).
+    /// Poisson-bootstrap replicates for the NDCG and shift intervals (0 = none).
     public var bootstrapReplicates = 200
     /// Seed of the bootstrap's weights.
     public var bootstrapSeed: UInt64 = 0
@@ -26,10 +31,13 @@ public struct DriftCheckOptions: Sendable {
 /// The outcome of a check: the report, and the profile of the data checked (what the report was
 /// computed from, e.g. for `analysis.json` or to keep as a profile).
 public struct DriftCheck: Sendable {
-    public let report: DriftReport
+    /// The report (callers that know more of its provenance complete it).
+    public var report: DriftReport
     public let current: AttributionProfile
     /// Where the check's wall time went.
     public let timings: StageTimings
+    /// Which columns the data carried (absent features, extra columns).
+    public let columns: ColumnStatistics
 }
 
 /// The monitor's loop for one batch of traffic: attribute the current rows with the baseline's
@@ -59,7 +67,8 @@ public struct DriftMonitor: Sendable {
         var explainerOptions = options.explainer
         explainerOptions.outputSpace = baseline.identity.outputSpace
         let explainer = try Explainer(model: model, method: baseline.identity.method, background: background, options: explainerOptions)
-        var profiler = AttributionProfiler(explainer: explainer)
+        // A model without feature names goes by the baseline's names; a data header must agree.
+        var profiler = AttributionProfiler(explainer: explainer, featureNames: baseline.identity.featureNames)
         if let mismatch = baseline.identity.mismatch(with: profiler.identity) { throw .incompatible(mismatch) }
         profiler.threads = options.threads
         profiler.sampling = options.sampling
@@ -69,14 +78,38 @@ public struct DriftMonitor: Sendable {
     }
 
     /// Attributes and profiles every row of `source`, and compares the profile with the baseline.
-    /// - Throws: `.input` for bad or absent rows.
+    /// The report carries the model's warnings (`Model.warnings`), what the read found
+    /// (`RecordSummary`), its unreadable records as data quality, and the baseline's provenance.
+    /// - Throws: `.input` for bad or absent rows, or (for a model without feature names) a
+    ///   data header whose names are not the baseline's.
     /// - Complexity: the explainer's cost per row, plus O(outputs × features) per row to fold and
     ///   O(replicates × outputs × features) per row for the bootstrap.
     public func check(_ source: any FeatureSource) throws(ShapDriftError) -> DriftCheck {
         var timings = StageTimings()
         let current = try profiler.currentProfile(source, replicates: options.bootstrapReplicates, seed: options.bootstrapSeed,
                                                   timings: &timings)
-        let report = DriftComparator(thresholds: options.thresholds, aggregation: options.aggregation).compare(baseline: baseline, current: current)
-        return DriftCheck(report: report, current: current, timings: timings)
+        let report = Self.report(baseline: baseline, current: current, model: profiler.explainer.model, options: options)
+        return DriftCheck(report: report, current: current, timings: timings, columns: current.columnCounts ?? ColumnStatistics())
+    }
+
+    /// The report of a comparison of `current` (a current profile: with its bootstrap, what
+    /// reading found and the columns seen) with `baseline` for `model`: what a check over the
+    /// rows and a check of their merged shards (`ProfileCheck`) both write.
+    /// - Complexity: the comparator's.
+    static func report(baseline: AttributionProfile, current: AttributionProfile, model: Model, options: DriftCheckOptions) -> DriftReport {
+        var comparator = DriftComparator(thresholds: options.thresholds, aggregation: options.aggregation)
+        comparator.failOn = options.failOn
+        comparator.coupling = ModelStructure.coupling(model, method: baseline.identity.method)
+        comparator.outputNames = options.outputNames ?? model.outputNames
+        var report = comparator.compare(baseline: baseline, current: current, bootstrap: current.bootstrap,
+                                        columns: current.columnCounts ?? ColumnStatistics())
+        report.records = current.records
+        if let skipped = report.records?.skipped {
+            report.dataQuality.unreadableRecords = UInt64(skipped.count)
+            report.dataQuality.unreadableByReason = Dictionary(uniqueKeysWithValues: skipped.byReason.map { ($0.key.rawValue, UInt64($0.value)) })
+        }
+        report.warnings = model.warnings
+        report.provenance = Provenance(baseline: Provenance.BaselineReference(baseline))
+        return report
     }
 }

@@ -35,8 +35,8 @@ public struct SageMakerMonitorJob: Sendable {
         public static let baseline = "shapdrift_baseline"
         public static let background = "shapdrift_background"
         public static let threshold = "shapdrift_threshold"
-        public static let featureShiftThreshold = "shapdrift_feature_shift_threshold"
-        public static let psiThreshold = "shapdrift_psi_threshold"
+        public static let alpha = "shapdrift_alpha"
+        public static let minShift = "shapdrift_min_shift"
         public static let aggregation = "shapdrift_aggregation"
         public static let bootstrap = "shapdrift_bootstrap"
         public static let samples = "shapdrift_samples"
@@ -121,8 +121,8 @@ public struct SageMakerMonitorJob: Sendable {
             return number
         }
         if let ndcg = try number(Variable.threshold, { (0...1).contains($0) }, "a number from 0 to 1") { options.thresholds.ndcg = ndcg }
-        if let shift = try number(Variable.featureShiftThreshold, { $0 > 0 }, "a positive number") { options.thresholds.featureShift = shift }
-        if let psi = try number(Variable.psiThreshold, { $0 > 0 }, "a positive number") { options.thresholds.psi = psi }
+        if let alpha = try number(Variable.alpha, { $0 > 0 && $0 < 1 }, "a number between 0 and 1 (exclusive)") { options.thresholds.alpha = alpha }
+        if let shift = try number(Variable.minShift, { (0...1).contains($0) }, "a number from 0 to 1") { options.thresholds.minShift = shift }
         if let text = value(Variable.aggregation) {
             guard let aggregation = AttributionAggregation(rawValue: text) else {
                 let allowed = AttributionAggregation.allCases.map(\.rawValue).joined(separator: ", ")
@@ -192,7 +192,8 @@ public struct SageMakerMonitorJob: Sendable {
             let schema = FeatureSchema(model: model)
             profile = try AttributionProfile.load(path: baseline)
             backgroundRows = try background.map { path throws(InputError) in try CSVFeatureReader(path: path, schema: schema).readAll() }
-            source = try FeatureSourceChain(paths: [datasetSource], schema: schema, format: .capture, window: window)
+            source = try FeatureSourceChain(paths: [datasetSource], schema: FeatureSchema(model: model, absentColumns: .treatAsMissing),
+                                            format: .capture, window: window)
         } catch {
             throw .input(error)
         }
@@ -203,6 +204,8 @@ public struct SageMakerMonitorJob: Sendable {
             guard case .incompatible(let mismatch) = error else { throw error }
             throw .incompatible(mismatch.inFile(baseline))
         }
-        return try monitor.check(source)
+        var check = try monitor.check(source)
+        check.report.provenance?.recordFiles(inputs: [datasetSource], modelPath: self.model, model: model, baselinePath: baseline)
+        return check
     }
 }

@@ -9,7 +9,7 @@ public struct ModelSummary: Sendable {
             ("file", file),
             ("format", model.format.rawValue),
             ("objective", model.objective),
-            ("output transform", "\(model.transform.rawValue) (attributions in raw space: \(model.transform.rawSpaceDescription))"),
+            ("output transform", "\(model.transform.name) (attributions in raw space: \(model.transform.rawSpaceDescription))"),
             ("outputs", "\(model.numOutputs)"),
         ]
         switch model.predictor {
@@ -26,8 +26,10 @@ public struct ModelSummary: Sendable {
             lines.append(("intercept", linear.intercept.map(\.description).joined(separator: ", ")))
             lines.append(("feature means", linear.featureMeans == nil ? "not exported (linear SHAP then needs a background sample)" : "exported"))
         }
-        let names = model.featureNames.map { $0.joined(separator: ", ") } ?? "(no names: columns are taken in order)"
+        let names = model.featureNames.map { $0.joined(separator: ", ") }
+            ?? "(no names: columns are taken in order, and a CSV header names them)"
         lines.append(("features", "\(model.numFeatures): \(names)"))
+        lines += model.warnings.map { ("warning", $0) }
         self.lines = lines
     }
 

@@ -34,7 +34,8 @@ enum CommandLineHints {
         case .tooFewSamples: return " (--samples)"
         case .outOfRange(let setting, _, _):
             return ["sample budget": " (--samples)", "time window": " (--since, --until)", "sample rate": " (--sample-rate)",
-                    "shard": " (--shard)", "shard count": " (--shard)", "shard index": " (--shard)", "bootstrap replicates": " (--bootstrap)"][setting] ?? ""
+                    "output names": " (--output-names)", "shard": " (--shard)", "shard count": " (--shard)", "shard index": " (--shard)",
+                    "bootstrap replicates": " (--bootstrap)"][setting] ?? ""
         case .shardAssignment: return " (or give --shard INDEX/COUNT)"
         }
     }

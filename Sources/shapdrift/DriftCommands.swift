@@ -34,6 +34,9 @@ struct Baseline: ParsableCommand {
         let source = try sources.source(for: model, badRecords: .strict, shard: shard)
         var profile = try profiler.profile(source, bootstrap: &noBootstrap, timings: &timings)
         profile.shards = ShardCoverage(shard)
+        let columns = source.columnStatistics.columnNames
+        profile.columns = columns.isEmpty ? nil : columns.sorted()
+        profile.created = UTCTimestamp.creation()
         runOptions.report(timings.summary)
         SkippedRecordsNotice.print(source.recordSummary, what: "left out of the baseline")
         try writeAtomically(profile.encoded(), to: output)
@@ -47,20 +50,21 @@ struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Attribute current data, compare it with a baseline, and report feature-attribution drift.",
         discussion: """
-        Drift when NDCG (SageMaker Clarify's score) < --threshold, or when a feature breaches: its SHAP \
-        distribution moved by ≥ --feature-shift-threshold of the total attribution (Wasserstein-1) and its \
-        PSI ≥ --psi-threshold. Exit 0 no drift, 1 drift, 2 usage or input error. A drift finding means \
-        investigate, not retrain or roll back. With --current-profile (a split job's merged `shapdrift \
-        profile` shards) nothing is attributed: the report is the one a check of the same rows writes.
+        Drift when a feature breaches: for some output its SHAP distribution or mean |SHAP| moved \
+        significantly (permutation tests; Holm keeps the chance of any false alarm at --alpha) and by at least \
+        --min-shift of the attribution mass. Clarify's NDCG rule, prediction drift and data quality are \
+        reported beside it, and make the verdict with --fail-on. Exit 0 no drift, 1 drift, 2 usage or input \
+        error. A drift finding means investigate, not retrain or roll back. With --current-profile (a split \
+        job's merged `shapdrift profile` shards) nothing is attributed: the report is the one a check of the \
+        same rows writes.
         """)
 
     @Option(help: ArgumentHelp("Profile written by `shapdrift baseline`.", valueName: "path"))
     var baseline: String
 
-    @Option(name: .long, help: ArgumentHelp("Model file: XGBoost JSON, LightGBM text, or ShapDrift JSON (with --current-profile: optional, checked to be the profiles' model).", valueName: "path"))
-    var model: String?
+    @OptionGroup var modelOption: ModelOption
 
-    @Option(help: ArgumentHelp("Compare this profile of the current data (`shapdrift profile`, shards joined by `shapdrift merge`) instead of reading --data.", valueName: "path"))
+    @Option(help: ArgumentHelp("Compare this profile of the current data (`shapdrift profile`, shards joined by `shapdrift merge`) instead of reading --data; the model is still needed (its structure, output names and warnings go in the report).", valueName: "path"))
     var currentProfile: String?
 
     @OptionGroup var sources: DataSourceOptions
@@ -69,19 +73,34 @@ struct Check: ParsableCommand {
     @OptionGroup var recordSampling: RecordSamplingOptions
     @OptionGroup var runOptions: RunOptions
 
-    @Option(help: "NDCG threshold: drift below it.")
+    @Option(help: "Family-wise false-alarm rate: the chance that a check of unchanged data flags any feature (per family of tests).")
+    var alpha: Double = DriftThresholds().alpha
+
+    @Option(help: "Smallest shift that breaches: the share of the attribution mass (of both samples) that moved, in [0, 1].")
+    var minShift: Double = DriftThresholds().minShift
+
+    @Option(help: "NDCG threshold of Clarify's rule (reported; part of the verdict with --fail-on ndcg).")
     var threshold: Double = DriftThresholds().ndcg
 
-    @Option(help: "Per-feature shift threshold (fraction of the total baseline mean |SHAP| moved).")
-    var featureShiftThreshold: Double = DriftThresholds().featureShift
+    @Option(help: ArgumentHelp("What else makes the verdict, comma-separated: ndcg, prediction, data_quality (attribution always does).", valueName: "criteria"))
+    var failOn: String = ""
 
-    @Option(help: "Per-feature PSI threshold.")
-    var psiThreshold: Double = DriftThresholds().psi
+    @Option(help: ArgumentHelp("Names of the model's outputs (classes), comma-separated; the export's when absent.", valueName: "names"))
+    var outputNames: String?
+
+    @Option(help: "completeness_check: a significant rise of the missing rate by at least this.")
+    var completenessThreshold: Double = DriftThresholds().completeness
+
+    @Option(help: "baseline_drift_check: a significant input change with at least this distance (Kolmogorov–Smirnov, or a category's share).")
+    var valueDistanceThreshold: Double = DriftThresholds().valueDistance
+
+    @Option(help: "categorical_values_check: more than this share of current values in categories the baseline never saw.")
+    var unseenCategoryThreshold: Double = DriftThresholds().unseenCategories
 
     @Option(help: "Global attribution of a feature: mean_abs (SageMaker Clarify's default), median (of |SHAP|) or mean_sq.")
     var aggregation: AttributionAggregation = .meanAbs
 
-    @Option(help: "Bootstrap replicates for the NDCG interval (0 = none; mean_abs only; default 200, or with --current-profile the profile's).")
+    @Option(help: "Bootstrap replicates for the NDCG and shift intervals (0 = none; mean_abs only; default 200, or with --current-profile the profile's).")
     var bootstrap: Int?
 
     @Option(help: ArgumentHelp("Report directory.", valueName: "dir"))
@@ -92,18 +111,30 @@ struct Check: ParsableCommand {
 
     func validate() throws {
         guard (0...1).contains(threshold) else { throw ValidationError("--threshold must be between 0 and 1") }
-        guard featureShiftThreshold > 0, psiThreshold > 0 else { throw ValidationError("feature thresholds must be positive") }
+        guard alpha > 0, alpha < 1 else { throw ValidationError("--alpha must be between 0 and 1 (exclusive)") }
+        guard (0...1).contains(minShift) else { throw ValidationError("--min-shift must be between 0 and 1") }
+        for (flag, value) in [("--completeness-threshold", completenessThreshold), ("--value-distance-threshold", valueDistanceThreshold),
+                              ("--unseen-category-threshold", unseenCategoryThreshold)] where !(0...1).contains(value) {
+            throw ValidationError("\(flag) must be between 0 and 1")
+        }
         if let bootstrap, !(0...100_000).contains(bootstrap) { throw ValidationError("--bootstrap must be between 0 and 100000") }
         guard ["text", "json"].contains(format) else { throw ValidationError("--format must be text or json") }
+        _ = try criteria()
         if currentProfile != nil {
             if !sources.data.isEmpty { throw ValidationError("--current-profile replaces --data: give one of them") }
         } else {
-            if model == nil { throw ValidationError("--model is required (unless --current-profile is given)") }
             try sources.requireData()
         }
     }
 
-    var thresholds: DriftThresholds { DriftThresholds(ndcg: threshold, featureShift: featureShiftThreshold, psi: psiThreshold) }
+    var thresholds: DriftThresholds {
+        DriftThresholds(ndcg: threshold, alpha: alpha, minShift: minShift, completeness: completenessThreshold,
+                        valueDistance: valueDistanceThreshold, unseenCategories: unseenCategoryThreshold)
+    }
+
+    var names: [String]? {
+        outputNames.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
+    }
 
     var outputs: MonitoringJob.Outputs {
         var outputs = MonitoringJob.Outputs()
@@ -112,12 +143,26 @@ struct Check: ParsableCommand {
         return outputs
     }
 
+    /// `--fail-on` as criteria; `attribution` always makes the verdict.
+    func criteria() throws -> Set<VerdictCriterion> {
+        var set: Set<VerdictCriterion> = [.attribution]
+        for name in failOn.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "-", with: "_") }) where !name.isEmpty {
+            guard let criterion = VerdictCriterion(rawValue: name) else {
+                throw ValidationError("--fail-on: unknown criterion '\(name)', expected ndcg, prediction or data_quality")
+            }
+            set.insert(criterion)
+        }
+        return set
+    }
+
     /// The check as a job: `shapdrift run` of the equivalent job file runs the same code.
     var job: MonitoringJob {
-        var job = MonitoringJob(model: model ?? "", baseline: baseline, data: sources.selection(badRecords: .tolerant))
+        var job = MonitoringJob(model: modelOption.model, baseline: baseline, data: sources.selection(badRecords: .tolerant))
         job.method = MonitoringJob.Method(background: backgroundOption.background, samples: sampling.samples, seed: sampling.seed)
         job.sampling = recordSampling.sampling
         job.thresholds = thresholds
+        job.failOn = (try? criteria()) ?? [.attribution]
+        job.outputNames = names
         job.aggregation = aggregation
         job.bootstrap = MonitoringJob.Bootstrap(replicates: bootstrap ?? MonitoringJob.Bootstrap().replicates)
         job.outputs = outputs
@@ -127,9 +172,10 @@ struct Check: ParsableCommand {
 
     /// The check of a current profile.
     func profileCheck(_ current: String) -> ProfileCheck {
-        var check = ProfileCheck(baseline: baseline, current: current)
-        check.model = model
+        var check = ProfileCheck(baseline: baseline, current: current, model: modelOption.model)
         check.options.thresholds = thresholds
+        check.options.failOn = (try? criteria()) ?? [.attribution]
+        check.options.outputNames = names
         check.options.aggregation = aggregation
         check.bootstrapReplicates = bootstrap
         check.badRecords = sources.badRecords(default: .tolerant)
@@ -139,7 +185,7 @@ struct Check: ParsableCommand {
 
     func run() throws {
         if let currentProfile {
-            try JobRunner.finish(try profileCheck(currentProfile).check(), outputs: outputs, runOptions: runOptions)
+            try JobRunner.run(profileCheck(currentProfile), runOptions: runOptions)
         } else {
             try JobRunner.run(job, now: MonitoringJob.now, runOptions: runOptions)
         }

@@ -32,7 +32,7 @@ struct Predict: ParsableCommand {
         let predictor = RawPredictor(model: model)
         let writer = try AtomicFileWriter(path: output)
         var rows = 0
-        try sources.forEachBatch(for: model) { batch, numbers in
+        try sources.forEachBatch(of: sources.source(for: model, badRecords: .tolerant), model: model) { batch, numbers in
             try writer.write(AttributionCSVWriter.predictions(try predictor.predict(batch), numOutputs: model.numOutputs,
                                                               rowNumbers: numbers, includeHeader: rows == 0))
             rows += batch.rowCount
@@ -68,14 +68,17 @@ struct Explain: ParsableCommand {
         var clock = StageClock()
         let model = try modelOption.load()
         let explainer = try methodOptions.explainer(for: model)
+        let chain = try sources.source(for: model, badRecords: .tolerant)
+        // A model without names takes its features' names from the data's header.
+        let featureNames = model.featureNames(readingWith: chain.dataHeader)
         let writer = try AtomicFileWriter(path: output)
         clock.lap("loading")
         var rows = 0
-        try sources.forEachBatch(for: model) { batch, numbers in
+        try sources.forEachBatch(of: chain, model: model) { batch, numbers in
             clock.lap("reading")
             let attributions = try explainer.explain(batch, threads: runOptions.threadCount)
             clock.lap("attributing", rows: batch.rowCount)
-            try writer.write(AttributionCSVWriter.attributions(attributions, featureNames: model.displayFeatureNames,
+            try writer.write(AttributionCSVWriter.attributions(attributions, featureNames: featureNames,
                                                                rowNumbers: numbers, includeHeader: rows == 0))
             rows += batch.rowCount
             clock.lap("writing")

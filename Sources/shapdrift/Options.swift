@@ -148,13 +148,12 @@ struct DataSourceOptions: ParsableArguments {
         return try FeatureSourceChain(paths: data, schema: FeatureSchema(model: model), options: options)
     }
 
-    /// Every row of the sources, a batch at a time (as many rows as `check`'s blocks), with each
+    /// Every row of `chain` (opened by `source(for:badRecords:)`), a batch at a time (as many rows as `check`'s blocks), with each
     /// row's number (rows are numbered from 0 across the inputs, and a skipped bad record takes
     /// a number too, so the rows after it keep theirs); an error when there are none. For the
     /// commands that write one line per row (`explain`, `predict`), so their memory does not grow
     /// with the data. Skipped records are summarised on standard error.
-    func forEachBatch(for model: Model, _ body: (FeatureBatch, [Int]) throws -> Void) throws {
-        let chain = try source(for: model, badRecords: .tolerant)
+    func forEachBatch(of chain: FeatureSourceChain, model: Model, _ body: (FeatureBatch, [Int]) throws -> Void) throws {
         var next = 0
         let rowsPerBatch = AttributionProfiler.rowsWithinBudget(features: model.numFeatures, width: model.numOutputs * model.numFeatures,
                                                                 replicates: 0)

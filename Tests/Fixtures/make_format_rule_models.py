@@ -2,7 +2,8 @@
 
 Each case folder gets the native model file, `data.csv` (rows chosen to exercise one rule),
 `predictions.csv` (the native library's raw output) and `contribs[_class<k>].csv` (the native
-library's own SHAP: xgboost `pred_contribs`, LightGBM `pred_contrib`; features + base_value).
+library's own SHAP: xgboost `pred_contribs`, LightGBM `pred_contrib`; features + base_value);
+the output-transform cases also `predicted.csv` (the library's `predict`).
 
 Run with xgboost 3.4.1, lightgbm 4.7.0, numpy, pandas (Python >= 3.10):
     python make_format_rule_models.py format_rules
@@ -165,6 +166,80 @@ def main(root):
     codes = test.assign(colour=test["colour"].astype(float))
     write_case(folder, codes, booster.predict(test_matrix, output_margin=True),
                booster.predict(test_matrix, pred_contribs=True), list(Xc.columns))
+
+    # LightGBM reads every input with |x| <= kZeroThreshold (the float 1e-35 widened to double:
+    # 1.0000000180025095e-35) as exactly 0 before any split sees it (src/c_api.cpp,
+    # RowPairFunctionFromDenseMatric; src/io/parser.hpp). Its own rng, so the cases above do not move.
+    zero_rng = np.random.default_rng(20261202)
+    k_zero = float(np.float32(1e-35))
+    assert k_zero == 1.0000000180025095e-35
+    n = 2000
+
+    # ... so a split of missing type Zero (zero_as_missing) sends a value between the double 1e-35
+    # and kZeroThreshold to its default child, and the next double above kZeroThreshold is compared.
+    z = np.where(zero_rng.random(n) < 0.3, 0.0, zero_rng.uniform(0.01, 2.0, size=n))
+    Xz = pd.DataFrame({"z": z, "noise": zero_rng.normal(size=n)})
+    yz = np.where(z == 0, 3.0, np.where(z < 1, 0.0, 3.0)) + 0.1 * Xz["noise"]
+    params = {"objective": "regression", "num_leaves": 4, "learning_rate": 0.5, "zero_as_missing": True, "min_data_in_leaf": 20,
+              "verbose": -1, "seed": 10, "deterministic": True, "num_threads": 1}
+    booster = lgb.train(params, lgb.Dataset(Xz, label=yz), num_boost_round=3)
+    folder = os.path.join(root, "lgbm_zero_missing_type")
+    os.makedirs(folder, exist_ok=True)
+    booster.save_model(os.path.join(folder, "model.txt"))
+    tiny = [0.0, 1e-35, 1.00000001e-35, k_zero, float(np.nextafter(k_zero, np.inf)), 1e-34, -1e-36, -k_zero,
+            float(np.nextafter(-k_zero, -np.inf)), 0.5, 1.5, np.nan]
+    test = pd.DataFrame({"z": tiny, "noise": [0.0] * len(tiny)})
+    write_case(folder, test, booster.predict(test, raw_score=True), booster.predict(test, pred_contrib=True), list(Xz.columns))
+
+    # ... and a split of missing type None at threshold -kZeroThreshold (the upper bound of the
+    # last negative bin) sends -kZeroThreshold itself right, as 0; a categorical split reads
+    # -0.5 and -1e-40 as category 0 (int truncation of 0).
+    w = np.where(zero_rng.random(n) < 0.4, 0.0, zero_rng.normal(size=n))
+    c = zero_rng.integers(0, 4, size=n).astype(float)
+    Xw = pd.DataFrame({"w": w, "c": c})
+    yw = np.where(w < 0, 0.0, 4.0) + np.where(c == 0, 2.0, 0.0)
+    params = {"objective": "regression", "num_leaves": 4, "learning_rate": 0.5, "min_data_in_leaf": 20, "min_data_per_group": 5,
+              "cat_smooth": 1, "verbose": -1, "seed": 11, "deterministic": True, "num_threads": 1}
+    booster = lgb.train(params, lgb.Dataset(Xw, label=yw, categorical_feature=["c"]), num_boost_round=3)
+    folder = os.path.join(root, "lgbm_zero_input")
+    os.makedirs(folder, exist_ok=True)
+    booster.save_model(os.path.join(folder, "model.txt"))
+    thresholds = [t for tree in booster.dump_model()["tree_info"] for t in split_thresholds(tree["tree_structure"], 0)]
+    assert -k_zero in thresholds, thresholds
+    test = pd.DataFrame({"w": [-k_zero, float(np.nextafter(-k_zero, -np.inf)), -1e-36, 0.0, k_zero, -0.5, 0.5],
+                         "c": [1.0, 1.0, 1.0, 1.0, 1.0, -0.5, -1e-40]})
+    write_case(folder, test, booster.predict(test, raw_score=True), booster.predict(test, pred_contrib=True), list(Xw.columns))
+
+    # Output transforms with a parameter, against LightGBM's own predict(): binary with
+    # sigmoid:2.5 (1/(1+exp(-2.5 r))), reg_sqrt (sign(r) r^2) and a custom objective (the raw
+    # score). `predicted.csv` holds predict().
+    transform_rng = np.random.default_rng(20261203)
+    Xt = pd.DataFrame({"u": transform_rng.normal(size=800), "v": transform_rng.normal(size=800)})
+    cases = [
+        ("lgbm_sigmoid", {"objective": "binary", "sigmoid": 2.5}, (Xt["u"] + 0.5 * transform_rng.normal(size=800) > 0).astype(float)),
+        ("lgbm_reg_sqrt", {"objective": "regression", "reg_sqrt": True}, 3 * Xt["u"] * np.abs(Xt["u"]) + Xt["v"]),
+    ]
+    # A custom objective (a Python function): LightGBM saves no objective line and predicts raw scores.
+    def squared_error(predictions, dataset):
+        return predictions - dataset.get_label(), np.ones_like(predictions)
+    cases.append(("lgbm_custom_objective", {"objective": squared_error}, Xt["u"] - 2 * Xt["v"]))
+    for name, objective, label in cases:
+        params = {**objective, "num_leaves": 7, "learning_rate": 0.3, "verbose": -1, "seed": 12, "deterministic": True, "num_threads": 1}
+        booster = lgb.train(params, lgb.Dataset(Xt, label=label), num_boost_round=5)
+        folder = os.path.join(root, name)
+        os.makedirs(folder, exist_ok=True)
+        booster.save_model(os.path.join(folder, "model.txt"))
+        test = Xt.head(30)
+        write_case(folder, test, booster.predict(test, raw_score=True), booster.predict(test, pred_contrib=True), list(Xt.columns))
+        to_csv(pd.DataFrame({"prediction": booster.predict(test)}), os.path.join(folder, "predicted.csv"))
+
+
+def split_thresholds(node, feature):
+    """The numerical thresholds of a dumped LightGBM tree's splits on feature index `feature`."""
+    if "split_index" not in node:
+        return []
+    own = [node["threshold"]] if node["split_feature"] == feature and node["decision_type"] == "<=" else []
+    return own + split_thresholds(node["left_child"], feature) + split_thresholds(node["right_child"], feature)
 
 
 if __name__ == "__main__":

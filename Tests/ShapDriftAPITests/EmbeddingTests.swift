@@ -39,6 +39,30 @@ struct EmbeddingTests {
         #expect(written == drifted.report)
     }
 
+    /// The DocC article's "Reading the verdict": options, causes and input values, as an
+    /// embedding program reads them.
+    @Test("the verdict's options and per-feature causes are public: the drifted hour's features moved because their inputs did")
+    func readingTheVerdict() throws {
+        let model = try ModelLoader().load(path: Self.example + "/model.json")
+        let schema = FeatureSchema(model: model)
+        let baseline = try AttributionProfiler(explainer: try Explainer(model: model))
+            .profile(FeatureSourceChain(paths: [Self.example + "/baseline.csv"], schema: schema))
+        var options = DriftCheckOptions()
+        options.thresholds.alpha = 0.001
+        options.failOn = [.attribution, .ndcg]
+        options.bootstrapReplicates = 0
+        let strict = try DriftMonitor(baseline: baseline, model: model, options: options)
+        let start = try #require(ISO8601Time.seconds("2024-05-01T14:00:00Z"))
+        let report = try strict.check(FeatureSourceChain(paths: [Self.example + "/capture"], schema: schema,
+                                                         window: CaptureTimeWindow(since: start, until: start + 3599))).report
+        #expect(report.failOn == [.attribution, .ndcg] && report.thresholds.alpha == 0.001)
+        let distance = try #require(report.features.first { $0.name == "distance_km" })
+        #expect(distance.breached && distance.cause == .input && distance.values.shifted)
+        // models/README.md: distance_km × 4 in this hour; the medians show it within the sketch's 1 %.
+        let ratio = try #require(distance.values.current.p50) / (try #require(distance.values.baseline.p50))
+        #expect(ratio > 3 && ratio < 5)
+    }
+
     /// A model built in code and rows held in memory: no file anywhere.
     @Test("a model built in code explains in-memory rows exactly and is fingerprinted by its content")
     func modelBuiltInCode() throws {

@@ -109,9 +109,21 @@ struct DataPathCommandTests {
         #expect(validate.status == 0 && validate.stdout.contains("valid") && validate.stdout.contains("matches the model"), "\(validate.stderr)")
         let run = try ShapDriftBinary.run(["run", job])
         #expect(run.status == flags.status && run.stdout == flags.stdout.replacingOccurrences(of: byFlags, with: byJob), "\(run.stderr)")
-        for file in ["report.json", "report.md", "features.csv", "constraint_violations.json", "analysis.json"] {
+        for file in ["features.csv", "constraint_violations.json", "analysis.json"] {
             #expect(try Data(contentsOf: URL(fileURLWithPath: byFlags + "/" + file)) == Data(contentsOf: URL(fileURLWithPath: byJob + "/" + file)), "\(file)")
         }
+        // report.json and report.md agree but for their provenance: how each was run (the
+        // command line, the run's time).
+        func withoutProvenance(_ directory: String) throws -> (Data, String) {
+            var document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/report.json"))) as? [String: Any])
+            #expect(document["provenance"] != nil)
+            document["provenance"] = nil
+            return (try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]),
+                    try String(contentsOfFile: directory + "/report.md", encoding: .utf8).components(separatedBy: "## Provenance")[0])
+        }
+        let (flagsJSON, flagsMarkdown) = try withoutProvenance(byFlags)
+        let (jobJSON, jobMarkdown) = try withoutProvenance(byJob)
+        #expect(flagsJSON == jobJSON && flagsMarkdown == jobMarkdown)
         let report = try String(contentsOfFile: byJob + "/report.json", encoding: .utf8)
         #expect(report.contains("\"sampling\"") && report.contains("\"rate\" : 0.5"))
     }

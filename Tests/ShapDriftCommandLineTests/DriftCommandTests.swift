@@ -13,7 +13,8 @@ struct DriftCommandTests {
 
     static func makeBaseline(in directory: URL) throws -> String {
         let path = directory.appendingPathComponent("baseline.json").path
-        let result = try ShapDriftBinary.run(["baseline", "--model", model, "--data", folder + "/baseline.csv", "--output", path])
+        let result = try ShapDriftBinary.run(["baseline", "--model", model, "--data", folder + "/baseline.csv", "--output", path],
+                                             environment: ["SOURCE_DATE_EPOCH": "1714557600"])
         #expect(result.status == 0, "\(result.stderr)")
         return path
     }
@@ -41,7 +42,13 @@ struct DriftCommandTests {
         let violations = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: driftDir + "/constraint_violations.json"))) as? [String: Any])
         #expect(violations["version"] as? String == "1.0")
         let list = try #require(violations["violations"] as? [[String: Any]])
-        #expect(list.count == 2 && list.allSatisfy { $0["metric_name"] as? String == "shap" })
+        let shifted = list.filter { $0["constraint_check_type"] as? String == "feature_attribution_shift_check" }
+        #expect(Set(["d5", "d6"]).isSubset(of: Set(shifted.compactMap { $0["feature_name"] as? String })))
+        #expect(shifted.allSatisfy { $0["metric_name"] as? String == "shap" })
+        let known: Set<String> = ["feature_attribution_drift_check", "feature_attribution_shift_check", "prediction_drift_check",
+                                  "completeness_check", "baseline_drift_check", "categorical_values_check", "missing_column_check",
+                                  "extra_column_check"]
+        #expect(list.allSatisfy { known.contains($0["constraint_check_type"] as? String ?? "") })
         let analysis = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: driftDir + "/analysis.json"))) as? [String: Any])
         let label0 = (analysis["explanations"] as? [String: Any]).flatMap { ($0["kernel_shap"] as? [String: Any])?["label0"] as? [String: Any] }
         #expect((label0?["global_shap_values"] as? [String: Double])?.count == 8 && label0?["expected_value"] is Double)
@@ -52,16 +59,25 @@ struct DriftCommandTests {
         #expect(quiet.status == 0 && quiet.stdout.hasPrefix("NO DRIFT"))
     }
 
-    @Test("reports are deterministic: the same inputs give the same bytes")
+    @Test("reports are deterministic: the same inputs give the same bytes, but for the run's provenance (its time, its output directory)")
     func deterministic() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let baseline = try Self.makeBaseline(in: directory)
-        var contents: [Data] = []
+        var contents: [[String]] = []
         for run in 0..<2 {
             let out = directory.appendingPathComponent("r\(run)").path
             _ = try ShapDriftBinary.run(["check", "--baseline", baseline, "--model", Self.model, "--data", Self.folder + "/current.csv", "--output-dir", out])
-            contents.append(try Data(contentsOf: URL(fileURLWithPath: out + "/report.json")) + Data(contentsOf: URL(fileURLWithPath: out + "/report.md")))
+            var document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/report.json"))) as? [String: Any])
+            #expect(document["provenance"] != nil)
+            document["provenance"] = nil
+            let json = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])
+            let markdown = try String(contentsOfFile: out + "/report.md", encoding: .utf8).components(separatedBy: "## Provenance")[0]
+            var files = [String(decoding: json, as: UTF8.self), markdown]
+            for name in ["features.csv", "constraint_violations.json", "analysis.json"] {
+                files.append(try String(contentsOfFile: out + "/" + name, encoding: .utf8))
+            }
+            contents.append(files)
         }
         #expect(contents[0] == contents[1])
     }
@@ -77,7 +93,8 @@ struct DriftCommandTests {
             let csv = directory.appendingPathComponent("part\(index).csv").path
             try ([lines[0]] + lines[range]).joined(separator: "\n").write(toFile: csv, atomically: true, encoding: .utf8)
             let profile = directory.appendingPathComponent("part\(index).json").path
-            #expect(try ShapDriftBinary.run(["baseline", "--model", Self.model, "--data", csv, "--output", profile]).status == 0)
+            #expect(try ShapDriftBinary.run(["baseline", "--model", Self.model, "--data", csv, "--output", profile],
+                                            environment: ["SOURCE_DATE_EPOCH": "1714557600"]).status == 0)
             parts.append(profile)
         }
         let merged = directory.appendingPathComponent("merged.json").path

@@ -65,10 +65,33 @@ struct SageMakerMonitorCommandTests {
         let check = try ShapDriftBinary.run(["check", "--baseline", contract.baseline, "--model", Self.model, "--data", Self.example + "/capture",
                                              "--since", "2024-05-01T14:00:00Z", "--until", "2024-05-01T14:59:59Z", "--output-dir", reference])
         #expect(check.status == 1)
-        for file in ["report.json", "constraint_violations.json", "analysis.json", "features.csv", "report.md"] {
+        for file in ["constraint_violations.json", "analysis.json", "features.csv"] {
             let ours = try Data(contentsOf: URL(fileURLWithPath: contract.results + "/" + file))
             #expect(ours == (try Data(contentsOf: URL(fileURLWithPath: reference + "/" + file))), "\(file)")
         }
+        // The period is half-open, [14:00, 15:00), where check's --until is inclusive: the reports
+        // say so in their window and agree in everything else.
+        var ours = try Self.json(contract.results + "/report.json")
+        var theirs = try Self.json(reference + "/report.json")
+        var ourRecords = try #require(ours["records"] as? [String: Any])
+        var theirRecords = try #require(theirs["records"] as? [String: Any])
+        #expect((ourRecords["window"] as? [String: Any])?["until"] as? String == "2024-05-01T15:00:00Z")
+        #expect((theirRecords["window"] as? [String: Any])?["until"] as? String == "2024-05-01T14:59:59Z")
+        ourRecords["window"] = nil
+        theirRecords["window"] = nil
+        ours["records"] = ourRecords
+        theirs["records"] = theirRecords
+        // Provenance says how each was run (the command line, the inputs, the run's time).
+        #expect(ours["provenance"] != nil && theirs["provenance"] != nil)
+        ours["provenance"] = nil
+        theirs["provenance"] = nil
+        func canonical(_ object: [String: Any]) throws -> Data { try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) }
+        #expect(try canonical(ours) == (try canonical(theirs)))
+        func withoutWindowLine(_ path: String) throws -> [Substring] {
+            try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "## Provenance")[0]
+                .split(separator: "\n").filter { !$0.hasPrefix("- Time window:") }
+        }
+        #expect(try withoutWindowLine(contract.results + "/report.md") == (try withoutWindowLine(reference + "/report.md")))
         let report = try Self.json(contract.results + "/report.json")
         // 400 rows an hour (models/README.md); the first record of hour 15, at 15:00:00 exactly, is not in [14:00, 15:00).
         #expect(report["rows"] as? Int == 400 && report["drift_detected"] as? Bool == true)

@@ -55,13 +55,14 @@ struct ShardCommandTests {
         }
         let out = directory.appendingPathComponent("\(name)-report").path
         // The check takes the data's window and sampling from the profile, not from flags.
-        let result = try run(["check", "--baseline", baseline, "--current-profile", merged, "--output-dir", out], expect: status)
+        let result = try run(["check", "--baseline", baseline, "--model", model, "--current-profile", merged, "--output-dir", out], expect: status)
         return (out, merged, result.stderr)
     }
 
     static func expectSameReports(_ single: String, _ sharded: String, _ label: String) throws {
         #expect(try findings(single) == findings(sharded), "\(label): report.json")
-        for file in ["constraint_violations.json", "analysis.json", "features.csv", "report.md"] {
+        // report.md ends with the provenance; the other files hold none.
+        for file in ["constraint_violations.json", "analysis.json", "features.csv"] {
             #expect(try Data(contentsOf: URL(fileURLWithPath: single + "/" + file)) == Data(contentsOf: URL(fileURLWithPath: sharded + "/" + file)),
                     "\(label): \(file)")
         }
@@ -136,6 +137,8 @@ struct ShardCommandTests {
         let sharded = try Self.shardedCheck(model: Self.driftModel, baseline: baseline, data: [data], count: 3, by: "record",
                                             extra: ["--sample-rate", "0.5"], in: directory, status: 1)
         try Self.expectSameReports(single, sharded.report, "3 sampled shards")
+        let markdown = { (directory: String) in try String(contentsOfFile: directory + "/report.md", encoding: .utf8).components(separatedBy: "## Provenance")[0] }
+        #expect(try markdown(single) == markdown(sharded.report))
     }
 
     @Test("merge refuses a shard twice and shards of another split; check refuses a merge missing a shard")
@@ -156,13 +159,14 @@ struct ShardCommandTests {
         let mixed = try Self.run(["merge", zero, otherSplit, "--output", merged], expect: 2)
         #expect(mixed.stderr.contains("a split into 3 by record") && mixed.stderr.contains("a split into 2 by record"))
         _ = try Self.run(["merge", zero, two, "--output", merged])
-        let missing = try Self.run(["check", "--baseline", baseline, "--current-profile", merged, "--output-dir", directory.appendingPathComponent("r").path],
-                                   expect: 2)
+        let missing = try Self.run(["check", "--baseline", baseline, "--model", Self.driftModel, "--current-profile", merged,
+                                    "--output-dir", directory.appendingPathComponent("r").path], expect: 2)
         #expect(missing.stderr.contains("the current profile holds 2 of the 3 shards") && missing.stderr.contains("missing: 1"), "\(missing.stderr)")
         // Merges of merges are fine, in any grouping.
         let all = directory.appendingPathComponent("all.json").path
         _ = try Self.run(["merge", merged, one, "--output", all])
-        _ = try Self.run(["check", "--baseline", baseline, "--current-profile", all, "--output-dir", directory.appendingPathComponent("r").path])
+        _ = try Self.run(["check", "--baseline", baseline, "--model", Self.driftModel, "--current-profile", all,
+                          "--output-dir", directory.appendingPathComponent("r").path])
         // A baseline profile of the whole input does not merge with shards.
         let whole = try Self.run(["merge", baseline, one, "--output", merged], expect: 2)
         #expect(whole.stderr.contains("cannot tell whether their rows overlap"))
@@ -187,7 +191,8 @@ struct ShardCommandTests {
         #expect(sharded.stderr == single.stderr)
         // Within a looser budget the merged check runs, and its report counts the bad records once.
         let loose = directory.appendingPathComponent("loose").path
-        _ = try Self.run(["check", "--baseline", baseline, "--current-profile", sharded.merged, "--max-bad-fraction", "0.05", "--output-dir", loose])
+        _ = try Self.run(["check", "--baseline", baseline, "--model", Self.driftModel, "--current-profile", sharded.merged,
+                          "--max-bad-fraction", "0.05", "--output-dir", loose])
         let records = try #require(try Self.json(loose + "/report.json")["records"] as? [String: Any])
         #expect(records["skipped"] as? Int == 8 && records["read"] as? Int == 500)
     }
@@ -247,5 +252,44 @@ struct ShardCommandTests {
         #expect(shardedProfile?["rows"] as? Int == 500)
         let (conflict, _) = try profile([:], extra: ["--shard-by", "file"], status: 2)
         #expect(conflict.stderr.contains("--shard-by must be engine"))
+    }
+}
+
+/// Profiles written by older builds (`Tests/Fixtures/profiles`: format 2 from the build before
+/// predictions and categories, format 3 from the one before the compact encoding).
+@Suite("Older profile formats")
+struct OlderProfileCommandTests {
+    static let fraud = ShardCommandTests.fraud
+
+    @Test("format 2 and 3 baselines still check; a format-3 baseline gives the report its format-4 remake gives")
+    func olderBaselinesCheck() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func check(_ baseline: String, _ name: String) throws -> String {
+            let out = directory.appendingPathComponent(name).path
+            _ = try ShardCommandTests.run(["check", "--baseline", baseline, "--model", Self.fraud + "/model.json", "--data", Self.fraud + "/capture",
+                                           "--output-dir", out], expect: 1)
+            return out
+        }
+        let remade = directory.appendingPathComponent("baseline.json").path
+        let made = try ShardCommandTests.run(["baseline", "--model", Self.fraud + "/model.json", "--data", Self.fraud + "/baseline.csv", "--output", remade],
+                                             environment: ["SOURCE_DATE_EPOCH": "1764633600"])
+        _ = made
+        #expect(try ShardCommandTests.json(remade)["format_version"] as? Int == 4)
+        let three = try check(Fixtures.path("profiles", "fraud-xgb.format3.json"), "three")
+        let four = try check(remade, "four")
+        func withoutBaselineProvenance(_ directory: String) throws -> Data {
+            var report = try ShardCommandTests.json(directory + "/report.json")
+            report["provenance"] = nil
+            return try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
+        }
+        #expect(try withoutBaselineProvenance(three) == withoutBaselineProvenance(four))
+        let two = try check(Fixtures.path("profiles", "fraud-xgb.format2.json"), "two")
+        let report = try ShardCommandTests.json(two + "/report.json")
+        #expect(report["rows"] as? Int == 2400 && report["prediction"] == nil)
+        // An old profile merges with a new one (the members the old one lacks are dropped).
+        let merged = directory.appendingPathComponent("merged.json").path
+        _ = try ShardCommandTests.run(["merge", Fixtures.path("profiles", "fraud-xgb.format3.json"), remade, "--output", merged])
+        #expect(try ShardCommandTests.json(merged)["rows"] as? Int == 2000)
     }
 }

@@ -25,6 +25,26 @@ struct CoreTests {
         if let affinity = ProcessorCount.affinityCount() { #expect(ProcessorCount.available <= affinity) }
     }
 
+    @Test("output transforms are written by name and read back; the four original names and descriptions are unchanged")
+    func outputTransformNames() throws {
+        let all = OutputTransform.parameterFreeCases + [.scaledLogistic(sigmoid: 2.5), .scaledLogistic(sigmoid: 0.1)]
+        for transform in all {
+            #expect(OutputTransform(name: transform.name) == transform, "\(transform.name)")
+            let encoded = try JSONEncoder().encode([transform])
+            #expect(try JSONDecoder().decode([OutputTransform].self, from: encoded) == [transform])
+        }
+        #expect(Set(all.map(\.name)).count == all.count && Set(all.map(\.rawSpaceDescription)).count == all.count)
+        // Profile format 1 recorded these words; they are a file format, not prose.
+        #expect(OutputTransform.parameterFreeCases.prefix(4).map { "\($0.name)=\($0.rawSpaceDescription)" } == [
+            "identity=model output", "logistic=log-odds", "softmax=per-class margin (softmax input)",
+            "exponential=log of the predicted mean",
+        ])
+        #expect(OutputTransform.logistic(sigmoid: 1) == .logistic && OutputTransform(name: "logistic(sigmoid=2.5)") == .scaledLogistic(sigmoid: 2.5))
+        for bad in ["logistic(sigmoid=0)", "logistic(sigmoid=-1)", "logistic(sigmoid=nan)", "sigmoid", ""] {
+            #expect(OutputTransform(name: bad) == nil, "\(bad)")
+        }
+    }
+
     @Test("LightGBM's zero threshold is the float 1e-35 widened, as its meta.h defines it")
     func lightGBMZeroThreshold() {
         #expect(SplitSemantics.lightGBMZeroThreshold == Double(Float(1e-35)))

@@ -189,3 +189,69 @@ struct ShardCoverageTests {
         #expect(many.missingDescription == "1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 28 more")
     }
 }
+
+@Suite("Profile format 4")
+struct ProfileFormatTests {
+    @Test("a format-3 profile read and written again in format 4 reads back equal, in a fraction of the bytes")
+    func formatThreeRoundTrip() throws {
+        let path = Fixtures.path("profiles", "lgbm-regression-categorical.format3.json")
+        let old = try AttributionProfile.load(path: path)
+        #expect(old.formatVersion == 3 && old.predictions != nil && old.categories != nil)
+        let bytes = try old.encoded()
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let rewritten = directory.appendingPathComponent("four.json").path
+        try Data(bytes).write(to: URL(fileURLWithPath: rewritten))
+        var again = try AttributionProfile.load(path: rewritten)
+        #expect(again.formatVersion == 4)
+        again.formatVersion = 3
+        #expect(again == old)
+        #expect(bytes.count * 5 < (try Data(contentsOf: URL(fileURLWithPath: path))).count)
+    }
+
+    @Test("damaged summaries are refused with the summary at fault")
+    func damagedSummaries() throws {
+        let profile = try AttributionProfile.load(path: Fixtures.path("profiles", "fraud-xgb.format3.json"))
+        var document = try #require(try JSONSerialization.jsonObject(with: Data(try profile.encoded())) as? [String: Any])
+        var block = try #require(document["summaries"] as? [String: Any])
+        let text = try #require(block["data"] as? String)
+        let size = try #require(block["size"] as? Int)
+        let compressed = try #require(Data(base64Encoded: text))
+        var raw = try Deflate.decompress(Array(compressed), size: size)
+        // The first summary's count, one more: its sketch then holds one value too few.
+        raw[0] = raw[0] &+ 1
+        block["data"] = Data(Deflate.compress(raw)).base64EncodedString()
+        document["summaries"] = block
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("damaged.json").path
+        try JSONSerialization.data(withJSONObject: document).write(to: URL(fileURLWithPath: path))
+        let error = #expect(throws: InputError.self) { try AttributionProfile.load(path: path) }
+        #expect(error?.description.contains("the values of feature 0") == true && error?.description.contains("the sketch holds") == true,
+                "\(String(describing: error))")
+        block["size"] = 10_000_000_000
+        document["summaries"] = block
+        try JSONSerialization.data(withJSONObject: document).write(to: URL(fileURLWithPath: path))
+        #expect(throws: InputError.self) { try AttributionProfile.load(path: path) }
+    }
+
+    @Test("a bucket store collapses its lowest buckets past its span, and merges as the whole would")
+    func collapsingStore() {
+        var whole = BucketStore()
+        var low = BucketStore()
+        var high = BucketStore()
+        for index in stride(from: -3000, through: 1000, by: 7) {
+            whole.add(index)
+            if index < 0 { low.add(index) } else { high.add(index) }
+        }
+        // The highest bucket is 997 (−3000 + 7 × 571): the store keeps 997 − 2047 and above.
+        #expect(whole.counts.count <= BucketStore.maximumSpan && whole.offset == 997 - BucketStore.maximumSpan + 1)
+        #expect(whole.nonZeroBuckets.first?.count == UInt64((-1050 + 3000) / 7 + 1))
+        var merged = high
+        merged.merge(low)
+        #expect(merged == whole)
+        var reversed = low
+        reversed.merge(high)
+        #expect(reversed == whole && whole.nonZeroBuckets.reduce(0) { $0 + $1.count } == UInt64((4000 / 7) + 1))
+    }
+}

@@ -123,9 +123,9 @@ struct DriftStatisticsTests {
         second.forEach { b.add($0) }
         // Equal sample sizes: W1 = mean |sorted difference|.
         let exact = zip(first.sorted(), second.sorted()).map { abs($0 - $1) }.reduce(0, +) / 2000
-        let estimate = DistributionDistance.wasserstein1(a, b)
+        let estimate = PooledSample(baseline: a, current: b).wasserstein1
         #expect(abs(estimate - exact) <= 2 * QuantileSketch.relativeAccuracy * 3)
-        #expect(DistributionDistance.wasserstein1(a, a) == 0)
+        #expect(PooledSample(baseline: a, current: a).wasserstein1 == 0)
         #expect(DistributionDistance.psi(baseline: a, current: a) == 0)
     }
 }

@@ -94,13 +94,18 @@ struct BadInputTests {
         #expect(leafError.message.contains("leaf value") && leafError.message.contains("not finite"))
     }
 
-    @Test("an unknown objective lists the supported ones")
+    @Test("an objective ShapDrift does not know is explained in the raw margin, with identity link, and says so")
     func unknownObjective() throws {
         var text = try String(contentsOfFile: Self.xgbModel, encoding: .utf8)
-        text = text.replacingOccurrences(of: "\"reg:squarederror\"", with: "\"rank:pairwise\"")
-        let error = try #require(throws: InputError.self) { try ModelLoader().load(bytes: Array(text.utf8), file: "m.json") }
-        #expect(error.message.contains("unsupported objective rank:pairwise, supported:"))
-        #expect(error.message.contains("binary:logistic"))
+        let known = try ModelLoader().load(bytes: Array(text.utf8), file: "m.json")
+        text = text.replacingOccurrences(of: "\"reg:squarederror\"", with: "\"reg:madeup\"")
+        let model = try ModelLoader().load(bytes: Array(text.utf8), file: "m.json")
+        #expect(model.objective == "reg:madeup" && model.transform == .identity)
+        #expect(model.warnings.count == 1 && model.warnings[0].contains("reg:madeup") && model.warnings[0].contains("identity link"))
+        #expect(known.warnings.isEmpty)
+        guard case .trees(let trees) = model.predictor, case .trees(let knownTrees) = known.predictor else { throw TestFailure("expected trees") }
+        // reg:squarederror's link is the identity too: the same margins.
+        #expect(trees.baseOffset == knownTrees.baseOffset && trees.leafValues == knownTrees.leafValues)
     }
 
     @Test("LightGBM: a truncated file, a bad number and a bad child are located by line")

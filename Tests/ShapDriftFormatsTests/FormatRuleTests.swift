@@ -25,7 +25,9 @@ struct FormatRuleTests {
         .init(name: "xgb_base_score_array", classes: 1), .init(name: "xgb_base_score_plain", classes: 1),
         .init(name: "xgb_poisson", classes: 1), .init(name: "xgb_multiclass", classes: 3),
         .init(name: "lgbm_categorical_missing", classes: 1), .init(name: "lgbm_multiclass", classes: 3),
-        .init(name: "xgb_categorical", classes: 1),
+        .init(name: "xgb_categorical", classes: 1), .init(name: "lgbm_zero_missing_type", classes: 1),
+        .init(name: "lgbm_zero_input", classes: 1), .init(name: "lgbm_sigmoid", classes: 1), .init(name: "lgbm_reg_sqrt", classes: 1),
+        .init(name: "lgbm_custom_objective", classes: 1),
     ]
 
     @Test("predictions and attributions agree with the native library", arguments: cases)
@@ -150,5 +152,58 @@ struct FormatRuleTests {
         #expect(model.featureNames?.first == "x_one")
         let reader = try CSVFeatureReader(path: Self.cases[6].dataPath, schema: FeatureSchema(model: model))
         #expect(reader.header.first == "x one")
+    }
+
+    @Test("LightGBM missing type Zero: a value between 1e-35 and the float 1e-35 widened takes the default child")
+    func lightgbmZeroThresholdBoundary() throws {
+        let rule = Self.cases[9]
+        let (model, batch) = try loadModelAndData(model: rule.modelPath, data: rule.dataPath)
+        guard case .trees(let trees) = model.predictor else { throw TestFailure("expected trees") }
+        let root = Int(trees.treeRoot[0])
+        #expect(trees.feature[root] == 0 && (trees.flags[root] >> 2) & 3 == MissingType.zero.rawValue)
+        let defaultLeft = trees.flags[root] & TreeEnsemble.defaultLeftFlag != 0
+        let between = batch[2, 0], atThreshold = batch[3, 0], above = batch[4, 0]
+        #expect(between > 1e-35 && between < SplitSemantics.lightGBMZeroThreshold)
+        #expect(atThreshold == SplitSemantics.lightGBMZeroThreshold && above == atThreshold.nextUp)
+        #expect(trees.goesLeft(node: root, value: between) == defaultLeft)
+        #expect(trees.goesLeft(node: root, value: atThreshold) == defaultLeft)
+        #expect(trees.goesLeft(node: root, value: above) != defaultLeft)
+        // LightGBM's own predictions: the in-between value as 0, the next double above not.
+        let native = try #require(try ReferenceTable(path: rule.path("predictions.csv")).column("raw_output"))
+        #expect(native[2] == native[0] && native[4] != native[0])
+    }
+
+    @Test("LightGBM reads |x| ≤ kZeroThreshold as 0 at every split: -kZeroThreshold is right of a threshold -kZeroThreshold, -0.5 is category 0")
+    func lightgbmTinyInputsAreZero() throws {
+        let rule = Self.cases[10]
+        let model = try ModelLoader().load(path: rule.modelPath)
+        guard case .trees(let trees) = model.predictor else { throw TestFailure("expected trees") }
+        let root = Int(trees.treeRoot[0])
+        let zero = SplitSemantics.lightGBMZeroThreshold
+        #expect(trees.threshold[root] == -zero && (trees.flags[root] >> 2) & 3 == MissingType.none.rawValue)
+        #expect(!trees.goesLeft(node: root, value: -zero))
+        #expect(trees.goesLeft(node: root, value: (-zero).nextDown))
+        let categorical = try #require(trees.left.indices.first { trees.left[$0] >= 0 && trees.flags[$0] & TreeEnsemble.categoricalFlag != 0 })
+        #expect(trees.goesLeft(node: categorical, value: -0.5) == trees.goesLeft(node: categorical, value: 0))
+        #expect(trees.goesLeft(node: categorical, value: -1e-40) == trees.goesLeft(node: categorical, value: 0))
+        #expect(!trees.goesLeft(node: categorical, value: -1))
+    }
+
+    @Test("LightGBM's transforms give LightGBM's own predict(): sigmoid:2.5, reg_sqrt, and the raw score of a custom objective (no objective line)",
+          arguments: [(11, OutputTransform.scaledLogistic(sigmoid: 2.5)), (12, OutputTransform.signedSquare), (13, OutputTransform.identity)])
+    func lightgbmParameterisedTransforms(_ index: Int, _ transform: OutputTransform) throws {
+        let rule = Self.cases[index]
+        let model = try ModelLoader().load(path: rule.modelPath)
+        #expect(model.transform == transform)
+        let raw = try #require(try ReferenceTable(path: rule.path("predictions.csv")).column("raw_output"))
+        let predicted = try #require(try ReferenceTable(path: rule.path("predicted.csv")).column("prediction"))
+        let ours = model.transform.predictions(margins: raw, outputs: 1)
+        for (row, value) in predicted.enumerated() {
+            #expect(abs(ours[row] - value) <= 1e-12 * max(1, abs(value)), "row \(row)")
+        }
+        #expect(Set(predicted.map { $0 < 0 }).count == (index == 11 ? 1 : 2))
+        if index == 13 {
+            #expect(!(try String(contentsOfFile: rule.modelPath, encoding: .utf8)).contains("\nobjective=") && model.objective == "custom")
+        }
     }
 }

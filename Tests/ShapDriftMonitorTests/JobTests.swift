@@ -26,7 +26,9 @@ struct JobFileTests {
           window: {previous: hour}
           bad_records: {max_records: 10, max_fraction: 0.05}
         sampling: {rate: 0.1, seed: 3}
-        thresholds: {ndcg: 0.8, feature_shift: 0.1, psi: 0.3}
+        thresholds: {alpha: 0.05, min_shift: 0.02, ndcg: 0.8, completeness: 0.1, value_distance: 0.2, unseen_categories: 0.3}
+        fail_on: [ndcg, data_quality]
+        output_names: [no, yes]
         aggregation: median
         bootstrap: {replicates: 50, seed: 9}
         outputs: {directory: out, formats: [json, markdown], stdout: none}
@@ -37,7 +39,10 @@ struct JobFileTests {
         #expect(job.data.paths == ["/jobs/capture"] && job.data.format == .capture && job.data.variants == ["AllTraffic"])
         #expect(job.data.window == .previous(.hour) && job.data.badRecords == BadRecordPolicy(maxRecords: 10, maxFraction: 0.05))
         #expect(job.sampling == RecordSampling(rate: 0.1, seed: 3))
-        #expect(job.thresholds == DriftThresholds(ndcg: 0.8, featureShift: 0.1, psi: 0.3) && job.aggregation == .median)
+        #expect(job.thresholds == DriftThresholds(ndcg: 0.8, alpha: 0.05, minShift: 0.02, completeness: 0.1, valueDistance: 0.2,
+                                                  unseenCategories: 0.3) && job.aggregation == .median)
+        #expect(job.failOn == [.attribution, .ndcg, .dataQuality] && job.outputNames == ["no", "yes"])
+        #expect(job.checkOptions.failOn == job.failOn && job.checkOptions.outputNames == ["no", "yes"])
         #expect(job.bootstrap == MonitoringJob.Bootstrap(replicates: 50, seed: 9) && job.threads == 1)
         #expect(job.outputs.directory == "/jobs/out" && job.outputs.files == [.json, .markdown] && job.outputs.stdout == MonitoringJob.Outputs.Stdout.none)
     }

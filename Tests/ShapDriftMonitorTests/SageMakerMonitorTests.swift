@@ -52,12 +52,12 @@ struct SageMakerMonitorJobTests {
     func shapdriftVariables() throws {
         let job = try Self.job([
             "shapdrift_baseline": "/opt/shapdrift/baseline.json", "shapdrift_background": "/opt/shapdrift/background.csv",
-            "shapdrift_threshold": "0.8", "shapdrift_feature_shift_threshold": "0.1", "shapdrift_psi_threshold": "0.3",
+            "shapdrift_threshold": "0.8", "shapdrift_alpha": "0.05", "shapdrift_min_shift": "0.02",
             "shapdrift_aggregation": "median", "shapdrift_bootstrap": "0", "shapdrift_samples": "500", "shapdrift_seed": "42",
             "shapdrift_threads": "3", "publish_cloudwatch_metrics": "Enabled", "start_time": nil, "end_time": nil,
         ])
         #expect(job.baseline == "/opt/shapdrift/baseline.json" && job.background == "/opt/shapdrift/background.csv")
-        #expect(job.options.thresholds == DriftThresholds(ndcg: 0.8, featureShift: 0.1, psi: 0.3))
+        #expect(job.options.thresholds == DriftThresholds(ndcg: 0.8, alpha: 0.05, minShift: 0.02))
         #expect(job.options.aggregation == .median && job.options.bootstrapReplicates == 0 && job.options.threads == 3)
         #expect(job.options.explainer.samples == 500 && job.options.explainer.seed == 42 && job.options.bootstrapSeed == 42)
         #expect(job.publishesCloudWatchMetrics && job.window.isUnbounded && job.periodEnd == nil)
@@ -76,7 +76,7 @@ struct SageMakerMonitorJobTests {
         ("end_time", "2019-12-01T15:20:00Z", "is not after start_time"),
         ("publish_cloudwatch_metrics", "yes", "expected Enabled or Disabled"),
         ("shapdrift_threshold", "1.5", "a number from 0 to 1"),
-        ("shapdrift_psi_threshold", "nan", "a positive number"),
+        ("shapdrift_alpha", "nan", "a number between 0 and 1 (exclusive)"),
         ("shapdrift_aggregation", "max", "expected one of mean_abs"),
         ("shapdrift_bootstrap", "200000", "from 0 to 100000"),
         ("shapdrift_samples", "0", "an integer from 1"),

@@ -78,13 +78,13 @@ print("exit code", status)
 # %%
 report = load_report(f"{workdir}/report")
 print(report.attrs["verdict"], "NDCG", round(report.attrs["ndcg"], 3), "breached:", report.attrs["breached_features"])
-report[["name", "shift", "psi", "baseline_mean_abs_shap", "current_mean_abs_shap", "breached"]]
+report[["name", "shift", "adjusted_p_value", "cause", "baseline_mean_abs_shap", "current_mean_abs_shap", "breached"]]
 
 # %%
 figure, axis = plt.subplots(figsize=(6, 2.5))
 colours = ["tab:red" if breached else "tab:gray" for breached in report["breached"]]
 axis.barh(report["name"], report["shift"] * 100, color=colours)
-axis.axvline(report.attrs["thresholds"]["feature_shift"] * 100, linestyle="--", color="black", linewidth=1)
+axis.axvline(report.attrs["thresholds"]["min_shift"] * 100, linestyle="--", color="black", linewidth=1)
 axis.invert_yaxis()
 axis.set_xlabel("attribution mass moved (%)")
 axis.set_title("Feature attribution shift (red: breached)")
@@ -94,9 +94,11 @@ plt.close(figure)
 figure
 
 # %% [markdown]
-# Only `support_calls` was shifted in the data, yet `late_payments` may breach too: the trees
-# interact, so when customers call more, the model leans on late payments differently. That is a
-# real change in what drives the predictions, which is what attribution drift measures.
+# Only `support_calls` was shifted in the data, and its `cause` says so (`input`: its own values
+# rose). Another feature may breach too with cause `interaction`: its own values did not change,
+# but the trees combine it with support calls, so when customers call more the model leans on it
+# differently. That is a real change in what drives the predictions, which is what attribution
+# drift measures; `report.md` says each in words, with the input values.
 #
 # A drift finding means *investigate*: look at the breached features and the data feeding them.
 # It is not a reason to retrain or roll back automatically.

@@ -79,7 +79,7 @@ def test_merged_partitions_check_like_one_check(spark, data, partitions):
     if partitions > 1:
         assert merged["shards"] == {"count": partitions, "by": "engine", "indices": list(range(partitions))}
     report = directory / f"report-{partitions}"
-    shapdrift("check", "--baseline", baseline, "--current-profile", profile, "--output-dir", report)
+    shapdrift("check", "--baseline", baseline, "--model", MODEL, "--current-profile", profile, "--output-dir", report)
     ours, theirs = findings(report), findings(single)
     assert ours["ndcg_interval"] is not None
     assert ours == theirs
@@ -103,7 +103,7 @@ def test_options_reach_the_binary(spark, data):
     shapdrift("check", "--baseline", baseline, "--model", MODEL, "--data", path, "--key-column", "event_id", "--sample-rate", "0.5",
               "--sample-seed", "3", "--bootstrap", "50", "--seed", "7", "--output-dir", single)
     report = directory / "sampled-report"
-    shapdrift("check", "--baseline", baseline, "--current-profile", profile, "--output-dir", report)
+    shapdrift("check", "--baseline", baseline, "--model", MODEL, "--current-profile", profile, "--output-dir", report)
     assert findings(report) == findings(single)
 
 

@@ -223,6 +223,7 @@ def test_every_schema_field_round_trips(tmp_path):
     assert document["model_type"] == "linear" and document["estimator"] == "sklearn.LogisticRegression"
     assert document["n_features"] == 6 and document["n_outputs"] == 3 and document["output_transform"] == "softmax"
     assert document["feature_names"] == FEATURES
+    assert document["output_names"] == [str(label) for label in model.classes_]
     assert np.array_equal(np.array(document["linear"]["coefficients"]), model.coef_)
     assert np.array_equal(np.array(document["linear"]["intercept"]), model.intercept_)
     assert np.array_equal(np.array(document["linear"]["feature_means"]), means)
@@ -238,6 +239,23 @@ def test_every_schema_field_round_trips(tmp_path):
     assert first["children_left"] == tree.children_left.tolist()
     assert first["cover"] == tree.weighted_n_node_samples.tolist()
     assert np.allclose(np.array(first["value"]).sum(axis=1), 1 / 3)
+
+
+def test_output_names_are_the_class_labels_and_name_the_outputs_of_checks(tmp_path):
+    X, y = classification_data(3)
+    labels = np.array(["bronze", "gold", "silver"])[y]
+    multi = LogisticRegression(max_iter=5000).fit(X, labels)
+    assert model_document(multi)["output_names"] == ["bronze", "gold", "silver"]
+    binary = LogisticRegression(max_iter=5000).fit(X, labels == "gold")
+    assert model_document(binary)["output_names"] == ["True"]
+    assert "output_names" not in model_document(LinearRegression().fit(X, y.astype(float)))
+    path = export_model(multi, tmp_path / "m.json", feature_means=X.mean().to_numpy())
+    data = write_csv(X, tmp_path / "x.csv")
+    run_shapdrift("baseline", "--model", path, "--data", data, "--output", tmp_path / "b.json")
+    result = run_shapdrift("check", "--baseline", tmp_path / "b.json", "--model", path, "--data", data, "--output-dir", tmp_path / "r")
+    assert "Showing output" in result.stdout
+    report = json.loads((tmp_path / "r" / "report.json").read_text())
+    assert [output["name"] for output in report["outputs"]] == ["bronze", "gold", "silver"]
 
 
 def test_tree_schema_fields_round_trip():

@@ -31,8 +31,8 @@ public struct BadRecordPolicy: Codable, Equatable, Hashable, Sendable {
     /// code path, one schema version writes them), and a fraction ε of excluded rows can move a
     /// feature's attribution distribution by at most ε times how far those rows differ (for
     /// Wasserstein-1, W₁((1−ε)Q + εB, Q) ≤ ε·W₁(B, Q)); at 1 % the excluded rows would have to
-    /// differ by five times the model's whole attribution mass to hide or fake a breach of the
-    /// default 5 % shift threshold alone. Why 1,000: it bounds the work and the wait before a
+    /// differ by about the model's whole attribution mass to move a feature's shift by the default
+    /// floor (0.005 of both samples' attribution mass) on their own. Why 1,000: it bounds the work and the wait before a
     /// wholesale schema change is reported on a large input.
     public static let tolerant = BadRecordPolicy(maxRecords: 1000, maxFraction: 0.01)
 

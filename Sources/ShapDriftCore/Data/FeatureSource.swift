@@ -10,10 +10,19 @@ public protocol FeatureSource: AnyObject {
     /// What the read found so far (records read and skipped, the time window, variants), for
     /// sources that read files; `nil` for rows given in memory.
     var recordSummary: RecordSummary? { get }
+    /// The header naming the columns, when the rows are matched by position to a model without
+    /// feature names and the data has one (a CSV file); `nil` otherwise.
+    var dataHeader: DataHeader? { get }
+    /// Which columns the rows read so far carried (absent features, extra columns, names).
+    var columnStatistics: ColumnStatistics { get }
 }
 
 extension FeatureSource {
     public var recordSummary: RecordSummary? { nil }
+    /// A source that does not see columns (rows in memory) reports none.
+    public var columnStatistics: ColumnStatistics { ColumnStatistics() }
+    /// Sources without a header (in memory, JSON Lines, capture) name no features.
+    public var dataHeader: DataHeader? { nil }
 }
 
 /// Rows already in memory, handed out in blocks.

@@ -21,6 +21,9 @@ public struct RecordSummary: Codable, Equatable, Sendable {
     public var window: TimeRange?
     /// The earliest and latest record times seen (inside the window or not), when times were read.
     public var timesSeen: TimeRange?
+    /// The earliest and latest times of the records actually read (inside the window; capture
+    /// records' `inferenceTime` whether or not a window was given), for a report's provenance.
+    public var timesRead: TimeRange?
 
     /// A time interval in RFC 3339, e.g. for messages and reports.
     public struct TimeRange: Codable, Equatable, Sendable {
@@ -47,7 +50,8 @@ public struct RecordSummary: Codable, Equatable, Sendable {
 
     /// Adds what the read of another part of the same input found (another shard's): records
     /// and skipped records add up; files too, except when every part read every file (a split by
-    /// record), where the largest count is the input's; variants unite; the times seen span both.
+    /// record), where the largest count is the input's; variants unite; the times seen and read
+    /// span both.
     /// The window stays when both parts had the same one.
     public mutating func merge(_ other: RecordSummary, everyPartReadEveryFile: Bool) {
         read += other.read
@@ -57,19 +61,21 @@ public struct RecordSummary: Codable, Equatable, Sendable {
         filesOutsideWindow = everyPartReadEveryFile ? max(filesOutsideWindow, other.filesOutsideWindow) : filesOutsideWindow + other.filesOutsideWindow
         variants = Array(Set(variants).union(other.variants)).sorted()
         if window != other.window { window = nil }
-        switch (timesSeen, other.timesSeen) {
-        case (nil, _): timesSeen = other.timesSeen
-        case (_, nil): break
-        case (let mine?, let theirs?):
-            // Both written by the same formatter (UTC, `Z`), so text order is time order.
-            timesSeen = TimeRange(since: [mine.since, theirs.since].compactMap { $0 }.min(),
-                                  until: [mine.until, theirs.until].compactMap { $0 }.max())
-        }
+        timesSeen = Self.span(timesSeen, other.timesSeen)
+        timesRead = Self.span(timesRead, other.timesRead)
+    }
+
+    /// The span of two time ranges, either `nil` when unknown. Both are written by the same
+    /// formatter (UTC, `Z`), so text order is time order.
+    static func span(_ first: TimeRange?, _ second: TimeRange?) -> TimeRange? {
+        guard let first else { return second }
+        guard let second else { return first }
+        return TimeRange(since: [first.since, second.since].compactMap { $0 }.min(), until: [first.until, second.until].compactMap { $0 }.max())
     }
 
     enum CodingKeys: String, CodingKey {
         case read, outsideWindow = "outside_window", filesRead = "files_read", filesOutsideWindow = "files_outside_window"
-        case variants, window, timesSeen = "times_seen"
+        case variants, window, timesSeen = "times_seen", timesRead = "times_read"
     }
 
     public init(from decoder: Decoder) throws {
@@ -81,6 +87,7 @@ public struct RecordSummary: Codable, Equatable, Sendable {
         variants = try container.decode([String].self, forKey: .variants)
         window = try container.decodeIfPresent(TimeRange.self, forKey: .window)
         timesSeen = try container.decodeIfPresent(TimeRange.self, forKey: .timesSeen)
+        timesRead = try container.decodeIfPresent(TimeRange.self, forKey: .timesRead)
         skipped = try SkippedRecords(from: decoder)
     }
 
@@ -94,6 +101,7 @@ public struct RecordSummary: Codable, Equatable, Sendable {
         try container.encode(variants, forKey: .variants)
         try container.encodeIfPresent(window, forKey: .window)
         try container.encodeIfPresent(timesSeen, forKey: .timesSeen)
+        try container.encodeIfPresent(timesRead, forKey: .timesRead)
         try skipped.encode(to: encoder)
     }
 }

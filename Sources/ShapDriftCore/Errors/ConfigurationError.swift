@@ -33,7 +33,7 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable, Senda
         case .outputSpaceRequiresKernel(let space, let method):
             return "output space \(space.rawValue) is available with method kernel only; \(method.rawValue) explains the raw output"
         case .probabilityRequiresClassifier(let transform):
-            return "output space probability needs a classifier (logistic or softmax output); this model's output transform is \(transform.rawValue)"
+            return "output space probability needs a classifier (logistic or softmax output); this model's output transform is \(transform.name)"
         case .tooFewSamples(let requested, let minimum, let features):
             return "a sample budget of \(requested) is too few for \(features) features: at least \(minimum) coalitions (2 × features) are needed"
         case .outOfRange(let setting, let value, let allowed):

@@ -10,7 +10,8 @@ public struct LinearModel: Sendable {
     /// background of linear SHAP.
     public let featureMeans: [Double]?
 
-    /// - Throws: `LinearModelError` when the shapes disagree or a parameter is not finite.
+    /// - Throws: `LinearModelError` when the shapes disagree or a parameter is not finite or too
+    ///   large (`ModelLimits.maximumMagnitude`).
     public init(numFeatures: Int, numOutputs: Int, coefficients: [Double], intercept: [Double],
                 featureMeans: [Double]?) throws(LinearModelError) {
         guard numFeatures > 0, numOutputs > 0 else { throw LinearModelError(message: "a linear model needs at least one feature and one output") }
@@ -23,8 +24,12 @@ public struct LinearModel: Sendable {
         if let featureMeans, featureMeans.count != numFeatures {
             throw LinearModelError(message: "\(featureMeans.count) feature means for \(numFeatures) features")
         }
-        if let bad = (coefficients + intercept + (featureMeans ?? [])).first(where: { !$0.isFinite }) {
-            throw LinearModelError(message: "parameter \(bad) is not finite")
+        // Within ModelLimits.maximumMagnitude, w·(x − μ) and w·μ cannot overflow for data in
+        // the same range, nor their sums over at most ModelLimits.maximumRowWidth features.
+        for (values, what) in [(coefficients, "coefficient"), (intercept, "intercept"), (featureMeans ?? [], "feature mean")] {
+            for value in values {
+                if let problem = ModelLimits.magnitudeProblem(value, what: what) { throw LinearModelError(message: problem) }
+            }
         }
         self.numFeatures = numFeatures
         self.numOutputs = numOutputs

@@ -23,25 +23,34 @@ public struct Model: Sendable {
     public let numFeatures: Int
     public let numOutputs: Int
     public let predictor: Predictor
+    /// What the loader could not vouch for, one sentence each (an objective it does not know,
+    /// covers that do not add up): shown by `inspect` and carried into drift reports. The
+    /// attributions are still exact for the raw output; these say what they may not mean.
+    public let warnings: [String]
     /// The model's identity in baselines, as 64 hex digits: the SHA-256 of the model file's bytes
     /// for a loaded model (set by `ModelLoader`), or of the model's content (format, objective,
     /// transform, names and every parameter) for one built in code. Attributions of models with
     /// different fingerprints are never compared.
     public package(set) var fingerprint: String
+    /// Names of the outputs (class labels) when the export has them (ShapDrift JSON's
+    /// `output_names`, from scikit-learn's `classes_`), for reports; they change no output and
+    /// are not part of the fingerprint.
+    public var outputNames: [String]?
 
     /// A model built in code; its fingerprint is a digest of its content.
     /// - Complexity: O(parameters), for the fingerprint.
     public init(format: ModelFormat = .inMemory, objective: String, transform: OutputTransform, featureNames: [String]?,
-                predictor: Predictor) {
+                predictor: Predictor, warnings: [String] = []) {
         self.init(format: format, objective: objective, transform: transform, featureNames: featureNames,
-                  predictor: predictor, fingerprint: "")
+                  predictor: predictor, warnings: warnings, fingerprint: "")
         fingerprint = contentDigest()
     }
 
     /// A model whose fingerprint the caller supplies (a loader, with the file's digest).
     package init(format: ModelFormat, objective: String, transform: OutputTransform, featureNames: [String]?,
-                 predictor: Predictor, fingerprint: String) {
+                 predictor: Predictor, warnings: [String] = [], fingerprint: String) {
         self.format = format
+        self.warnings = warnings
         self.objective = objective
         self.transform = transform
         self.featureNames = featureNames
@@ -62,12 +71,19 @@ public struct Model: Sendable {
         featureNames ?? (0..<numFeatures).map { "f\($0)" }
     }
 
+    /// The names features go by in outputs, profiles and reports for rows from a source with
+    /// `header`: the export's names; for a model without any, the data header's (its columns
+    /// were taken in order); else `f0`, `f1`, ….
+    public func featureNames(readingWith header: DataHeader?) -> [String] {
+        featureNames ?? header?.names ?? displayFeatureNames
+    }
+
     /// SHA-256 over everything that decides the model's outputs and how they are shown.
     private func contentDigest() -> String {
         var digest = ContentDigest()
         digest.add(format.rawValue)
         digest.add(objective)
-        digest.add(transform.rawValue)
+        digest.add(transform.name)
         digest.add(featureNames?.joined(separator: "\u{0}") ?? "\u{1}")
         switch predictor {
         case .trees(let ensemble):

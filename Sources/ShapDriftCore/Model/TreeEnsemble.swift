@@ -21,9 +21,19 @@ public enum SplitSemantics: String, Sendable {
     /// LightGBM's zero threshold for missing type Zero: `const double kZeroThreshold = 1e-35f;`
     /// in `include/LightGBM/meta.h`, i.e. the *float* 1e-35 widened to double
     /// (1.0000000180025095e-35, = `Double(Float(1e-35))`, pinned by a test), not the double 1e-35.
-    /// A value with |x| at or below it takes the default child. (A literal in an `@inlinable`
-    /// getter, so the kernels read a constant rather than a lazily initialised global.)
+    /// A value with |x| at or below it is read as 0 (`lightGBMInput`), so a split of missing type
+    /// Zero sends it to the default child. (A literal in an `@inlinable` getter, so the kernels
+    /// read a constant rather than a lazily initialised global.)
     @inlinable public static var lightGBMZeroThreshold: Double { 1.0000000180025095e-35 }
+
+    /// A value as LightGBM's predictors see it: every input with |x| ≤ `lightGBMZeroThreshold`
+    /// is dropped from the sparse row they build and read back as exactly 0 (`src/c_api.cpp`
+    /// `RowPairFunctionFromDenseMatric`, the text parsers in `src/io/parser.hpp`), before any
+    /// split sees it. NaN is kept.
+    @inlinable @inline(__always)
+    public static func lightGBMInput(_ x: Double) -> Double {
+        abs(x) <= lightGBMZeroThreshold ? 0 : x
+    }
 
     /// LightGBM categories are `int` (`Tree::CategoricalDecision` casts `fval` to int): values at
     /// or above 2^31 are not categories and go right, as NaN and negative values do.

@@ -37,8 +37,12 @@ public struct TreeStructureError: Error, CustomStringConvertible, Sendable {
 ///
 /// Every loader goes through here, so every format gets the same guarantees: child indices in
 /// range, every node reached at most once from the root (no cycles, no shared subtrees), split
-/// features the model has, numerical thresholds that are not NaN (±infinity is allowed), finite
-/// leaf values and covers. The attribution kernels rely on these and do no checking of their own.
+/// features the model has, numerical thresholds that are not NaN (±infinity is allowed), leaf
+/// values and base offsets within `ModelLimits.maximumMagnitude`, covers that are finite,
+/// non-negative, positive at splits, within `ModelLimits.coverRange` and never larger at a child
+/// than at its parent, and every output fed by a tree. The attribution kernels rely on these and
+/// do no checking of their own. Covers that do not add up (a parent's cover is not its
+/// children's sum within the format's rounding) are explained as recorded, with a warning.
 public struct TreeEnsembleBuilder {
     /// Deeper trees are refused: TreeSHAP's scratch memory grows with the square of the depth.
     public static let maximumDepth = 1024
@@ -47,6 +51,9 @@ public struct TreeEnsembleBuilder {
     public let numFeatures: Int
     public let numOutputs: Int
     public let leafWidth: Int
+    /// How far, relative to the parent's cover, a parent's cover may differ from the sum of its
+    /// children's before the covers count as not adding up (`warnings`).
+    public let coverTolerance: Double
 
     private var treeRoot: [Int32] = []
     private var treeOutput: [Int32] = []
@@ -61,15 +68,38 @@ public struct TreeEnsembleBuilder {
     private var categoryWords: [UInt32] = []
     private var cover: [Double] = []
     private var leafValues: [Double] = []
+    private var coverMismatches = 0
+    private var firstCoverMismatch: String?
 
-    public init(semantics: SplitSemantics, numFeatures: Int, numOutputs: Int, leafWidth: Int = 1) {
+    /// - Parameter coverTolerance: the format's rounding of covers, relative; `nil` takes
+    ///   `defaultCoverTolerance(for:)`.
+    public init(semantics: SplitSemantics, numFeatures: Int, numOutputs: Int, leafWidth: Int = 1, coverTolerance: Double? = nil) {
         self.semantics = semantics
         self.numFeatures = numFeatures
         self.numOutputs = numOutputs
         self.leafWidth = leafWidth
+        self.coverTolerance = coverTolerance ?? Self.defaultCoverTolerance(for: semantics)
+    }
+
+    /// The rounding of each format's covers, relative to the parent's cover: XGBoost stores its
+    /// hessian sums as float32, each rounded on its own (2^-20, sixteen float32 ulps; real exports
+    /// stay below 2e-7); LightGBM's `internal_count`/`leaf_count` are integer counts, exact;
+    /// scikit-learn's weighted sample counts are float64 sums in different orders (2^-30).
+    public static func defaultCoverTolerance(for semantics: SplitSemantics) -> Double {
+        switch semantics {
+        case .xgboost: return 0x1p-20
+        case .lightgbm: return 0
+        case .sklearn, .sklearnFloat64: return 0x1p-30
+        }
     }
 
     public var treeCount: Int { treeRoot.count }
+
+    /// What the trees added so far do not vouch for (covers that do not add up), one sentence each.
+    public var warnings: [String] {
+        guard let firstCoverMismatch else { return [] }
+        return ["covers do not add up at \(coverMismatches) split(s) (first: \(firstCoverMismatch)): path-dependent TreeSHAP weighs each branch by its share of the recorded cover, so the attributions follow these covers, not necessarily the training data's"]
+    }
 
     /// Validates `tree` and appends it, feeding `output` (ignored when `leafWidth > 1`).
     public mutating func addTree(_ tree: TreeNodes, output: Int) throws(TreeStructureError) {
@@ -99,7 +129,7 @@ public struct TreeEnsembleBuilder {
     }
 
     /// Returns the tree's depth, or throws the first defect found.
-    private func validate(_ tree: TreeNodes, output: Int) throws(TreeStructureError) -> Int {
+    private mutating func validate(_ tree: TreeNodes, output: Int) throws(TreeStructureError) -> Int {
         let count = tree.count
         guard count > 0 else { throw TreeStructureError(node: nil, message: "tree has no nodes") }
         guard tree.right.count == count, tree.feature.count == count, tree.threshold.count == count,
@@ -126,19 +156,28 @@ public struct TreeEnsembleBuilder {
             guard coverValue.isFinite, coverValue >= 0 else {
                 throw TreeStructureError(node: node, message: "cover \(coverValue) is not a finite non-negative number")
             }
+            guard coverValue == 0 || ModelLimits.coverRange.contains(coverValue) else {
+                throw TreeStructureError(node: node, message: "cover \(coverValue) is outside 2^-500...2^500, where the ratios of covers TreeSHAP takes stay exact")
+            }
             let leftChild = Int(tree.left[node])
             if leftChild < 0 {
                 guard leftChild == -1 else {
                     throw TreeStructureError(node: node, message: "child index \(leftChild) is out of range 0..<\(count)")
                 }
-                for k in 0..<leafWidth where !tree.leafValues[node * leafWidth + k].isFinite {
-                    throw TreeStructureError(node: node, message: "leaf value \(tree.leafValues[node * leafWidth + k]) is not finite")
+                for k in 0..<leafWidth {
+                    if let problem = ModelLimits.magnitudeProblem(tree.leafValues[node * leafWidth + k], what: "leaf value") {
+                        throw TreeStructureError(node: node, message: problem)
+                    }
                 }
                 continue
             }
             let rightChild = Int(tree.right[node])
             for child in [leftChild, rightChild] where !(0..<count).contains(child) || child == node {
                 throw TreeStructureError(node: node, message: "child index \(child) is out of range 1..<\(count) or points to itself")
+            }
+            if visited[leftChild] || visited[rightChild] {
+                throw TreeStructureError(node: visited[leftChild] ? leftChild : rightChild,
+                                         message: "reached twice from the root (a cycle or a shared subtree)")
             }
             let splitFeature = Int(tree.feature[node])
             guard (0..<numFeatures).contains(splitFeature) else {
@@ -147,6 +186,7 @@ public struct TreeEnsembleBuilder {
             guard coverValue > 0 else {
                 throw TreeStructureError(node: node, message: "internal node has zero cover; TreeSHAP needs the training weight of every split")
             }
+            try checkChildCovers(tree, node: node, children: (leftChild, rightChild))
             if tree.flags[node] & TreeEnsemble.categoricalFlag != 0 {
                 guard tree.categories[node] != nil else {
                     throw TreeStructureError(node: node, message: "categorical split without a category set")
@@ -162,13 +202,47 @@ public struct TreeEnsembleBuilder {
         return maxDepth
     }
 
+    /// A child's cover above its parent's is refused: covers are the training weight reaching a
+    /// node, so no child holds more than its parent, and path-dependent TreeSHAP's branch weights
+    /// (a child's share of its parent) must not exceed one, or their products can overflow. A
+    /// parent's cover that is not its children's sum is recorded for `warnings`. Children whose
+    /// own covers are bad are left to their own visit, which refuses them.
+    private mutating func checkChildCovers(_ tree: TreeNodes, node: Int, children: (Int, Int)) throws(TreeStructureError) {
+        let parent = tree.cover[node]
+        let (leftCover, rightCover) = (tree.cover[children.0], tree.cover[children.1])
+        guard leftCover.isFinite, rightCover.isFinite, leftCover >= 0, rightCover >= 0 else { return }
+        let slack = coverTolerance * parent
+        if leftCover - parent > slack || rightCover - parent > slack {
+            let (child, childCover) = leftCover - parent > slack ? (children.0, leftCover) : (children.1, rightCover)
+            throw TreeStructureError(node: node, message: "child node \(child) has cover \(childCover), more than its parent's \(parent): covers are training weights and cannot grow from a node to its child")
+        }
+        if abs(parent - (leftCover + rightCover)) > slack {
+            coverMismatches += 1
+            if firstCoverMismatch == nil {
+                firstCoverMismatch = "tree \(treeCount), node \(node): \(parent), but its children's covers sum to \(leftCover + rightCover)"
+            }
+        }
+    }
+
     /// The finished ensemble, with `baseOffset` (one value per output) added to every prediction.
+    /// - Throws: when a base offset is too large, or (for one value per leaf) an output is fed by no tree.
     public func build(baseOffset: [Double]) throws(TreeStructureError) -> TreeEnsemble {
         guard baseOffset.count == numOutputs else {
             throw TreeStructureError(node: nil, message: "\(baseOffset.count) base offsets for \(numOutputs) outputs")
         }
         guard baseOffset.allSatisfy(\.isFinite) else {
             throw TreeStructureError(node: nil, message: "base score \(baseOffset) is not finite in margin space")
+        }
+        for value in baseOffset {
+            if let problem = ModelLimits.magnitudeProblem(value, what: "base offset") { throw TreeStructureError(node: nil, message: problem) }
+        }
+        guard !treeRoot.isEmpty else { throw TreeStructureError(node: nil, message: "the model has no trees") }
+        if leafWidth == 1 {
+            var fed = [Bool](repeating: false, count: numOutputs)
+            for output in treeOutput { fed[Int(output)] = true }
+            if let unfed = fed.firstIndex(of: false) {
+                throw TreeStructureError(node: nil, message: "output \(unfed) of \(numOutputs) is fed by no tree: the model declares more outputs than its trees hold")
+            }
         }
         return TreeEnsemble(
             semantics: semantics, numFeatures: numFeatures, numOutputs: numOutputs, leafWidth: leafWidth,

@@ -38,6 +38,8 @@ package final class BadRecordTally {
     package private(set) var summary = RecordSummary()
     private var earliest = Double.infinity
     private var latest = -Double.infinity
+    private var earliestRead = Double.infinity
+    private var latestRead = -Double.infinity
 
     package init(policy: BadRecordPolicy, shard: ShardSelection = .whole) {
         self.policy = policy
@@ -63,6 +65,13 @@ package final class BadRecordTally {
         if time > latest { latest = time }
     }
 
+    /// The time of a record read inside the window, for the span a report's provenance gives.
+    @inline(__always)
+    func noteTimeRead(_ time: Double) {
+        if time < earliestRead { earliestRead = time }
+        if time > latestRead { latestRead = time }
+    }
+
     /// Skips `bad`, or fails the read: with the record's own error when the policy is strict,
     /// with the budget's error when this record is one too many.
     func skip(_ bad: BadRecord) throws(InputError) {
@@ -81,6 +90,9 @@ package final class BadRecordTally {
         var result = summary
         if earliest <= latest {
             result.timesSeen = RecordSummary.TimeRange(since: ISO8601Time.string(earliest), until: ISO8601Time.string(latest))
+        }
+        if earliestRead <= latestRead {
+            result.timesRead = RecordSummary.TimeRange(since: ISO8601Time.string(earliestRead), until: ISO8601Time.string(latestRead))
         }
         return result
     }

@@ -8,12 +8,17 @@ import Foundation
 /// as the header; blank lines are skipped; cells that are empty, `NaN`, `nan` or `NA` are missing
 /// values; columns the model does not use are never parsed (a text label column is fine).
 ///
+/// With a schema that takes absent columns as missing, a feature the header lacks is missing in
+/// every row, and `columnStatistics` counts it.
+///
 /// A bad row is a located error, or, under a tolerant `BadRecordPolicy`, a skipped record
 /// (counted by reason). With a time window the rows are filtered on a named time column
 /// (RFC 3339 times, `ISO8601Time`).
 public final class CSVFeatureReader {
     public let file: String
     public let header: [String]
+    /// The header as the names of the features, for a model without names (columns in order).
+    public let dataHeader: DataHeader?
     private let lines: LineReader
     /// For each data column, the model feature it fills, or -1.
     private let featureOfColumn: [Int]
@@ -30,6 +35,10 @@ public final class CSVFeatureReader {
 
     /// `RecordKey.hash` of the name rows are keyed by.
     private let sourceKey: UInt64
+    /// Features the header lacks (model order), and header columns that are not features.
+    private let absentFeatures: [Int]
+    private let extraColumns: [String]
+    private var rowsRead: UInt64 = 0
 
     /// Opens `path` (`-` for standard input) and matches its header to `schema`.
     /// - Parameters:
@@ -71,12 +80,16 @@ public final class CSVFeatureReader {
             guard let line else { throw InputError(file: file, "the file is empty, expected a header line") }
             headerFields = line
         }
-        header = headerFields ?? []
+        let header = headerFields ?? []
+        self.header = header
         let indices = try schema.columnIndices(forHeader: header, file: file)
+        dataHeader = schema.names == nil ? DataHeader(names: header, file: file) : nil
         var map = [Int](repeating: -1, count: header.count)
-        for (feature, column) in indices.enumerated() { map[column] = feature }
+        for (feature, column) in indices.enumerated() where column >= 0 { map[column] = feature }
         featureOfColumn = map
         numFeatures = schema.count
+        absentFeatures = indices.indices.filter { indices[$0] < 0 }
+        extraColumns = Array(Set(header.indices.filter { map[$0] < 0 }.map { header[$0] })).sorted()
         if let timeColumn {
             guard let index = header.firstIndex(of: timeColumn) else {
                 throw InputError(file: file, line: 1, field: timeColumn, "no such column in the header, but the time window filters on it")
@@ -131,6 +144,7 @@ public final class CSVFeatureReader {
             if ownsTally { try tally.finish() }
             return nil
         }
+        rowsRead += UInt64(sourceLines.count)
         var batch = FeatureBatch(numFeatures: numFeatures, values: values, sourceLines: sourceLines, file: file, recordKeys: keys)
         batch.skippedBefore = skippedBefore
         return batch
@@ -146,6 +160,16 @@ public final class CSVFeatureReader {
 
     /// What the read found so far.
     public var recordSummary: RecordSummary? { tally.finalSummary }
+
+    /// The header's names, its absent features and its extra columns, over the rows read so far.
+    public var columnStatistics: ColumnStatistics {
+        var statistics = ColumnStatistics()
+        statistics.rows = rowsRead
+        statistics.columnNames = Set(header)
+        for feature in absentFeatures { statistics.absentFeatureRows[feature] = rowsRead }
+        for column in extraColumns { statistics.extraColumns[column] = rowsRead }
+        return statistics
+    }
 
     /// Parses one data line into `row`: the row's key when it is a row of this read, `nil` when
     /// its time is outside the window or it belongs to another shard (`BadRecordTally.owns`; a
@@ -183,6 +207,7 @@ public final class CSVFeatureReader {
                 tally.countOutsideWindow()
                 return nil
             }
+            tally.noteTimeRead(time)
         }
         tally.countRecord()
         for (column, range) in fieldRanges.enumerated() {

@@ -9,6 +9,10 @@ import ShapDriftCore
 /// (`CaptureTimeWindow.captureFolderLateness`); a tree with several variants is read only for the
 /// variants chosen. One `BadRecordPolicy` covers every file, and `recordSummary` tells what the
 /// read found.
+///
+/// For a model without feature names, the header of the first file, when it is CSV, names the
+/// features (`dataHeader`), and every later CSV file's header must have the same names: the
+/// columns are taken in order, so a header that differs means columns that moved.
 public final class FeatureSourceChain: FeatureSource {
     public let schema: FeatureSchema
     public let options: DataReadOptions
@@ -27,6 +31,10 @@ public final class FeatureSourceChain: FeatureSource {
     private let filesOutsideWindow: Int
     /// The hour folders' span, when some were left out by the window.
     private let foldersSeen: RecordSummary.TimeRange?
+    /// The first file's header, when it names the features of a model without names.
+    public private(set) var dataHeader: DataHeader?
+    /// The column statistics of the files already read to their end.
+    private var finishedColumns = ColumnStatistics()
 
     public convenience init(paths: [String], schema: FeatureSchema, format: InputFormat = .auto,
                             window: CaptureTimeWindow = CaptureTimeWindow()) throws(InputError) {
@@ -105,6 +113,11 @@ public final class FeatureSourceChain: FeatureSource {
         filesOutsideWindow = outside
         foldersSeen = hours.map { RecordSummary.TimeRange(since: ISO8601Time.string($0.first), until: ISO8601Time.string($0.last + 3600),
                                                           untilIncluded: false) }
+        // The first file is opened now, so its header is known before any row is read.
+        if !pending.isEmpty {
+            try openNext()
+            dataHeader = current?.dataHeader
+        }
     }
 
     /// The input's file paths in the order shards deal them out (`ShardSelection`): by the name
@@ -175,9 +188,7 @@ public final class FeatureSourceChain: FeatureSource {
                     }
                     return nil
                 }
-                let (path, sourceName) = pending.removeFirst()
-                current = try open(path, sourceName: sourceName)
-                filesRead.append(current?.file ?? path)
+                try openNext()
             }
             if var batch = try current?.nextBatch(maxRows: maxRows) {
                 // Records skipped at the end of earlier files come before this batch's rows.
@@ -186,8 +197,28 @@ public final class FeatureSourceChain: FeatureSource {
                 skipsDelivered += batch.skippedBefore.count
                 return batch
             }
+            if let current { finishedColumns.merge(current.columnStatistics) }
             current = nil
         }
+    }
+
+    /// Which columns the files read so far carried, all files together.
+    public var columnStatistics: ColumnStatistics {
+        var all = finishedColumns
+        if let current { all.merge(current.columnStatistics) }
+        return all
+    }
+
+    /// Opens the next pending file; a CSV header that renames the first file's columns is refused.
+    private func openNext() throws(InputError) {
+        let (path, sourceName) = pending.removeFirst()
+        let reader = try open(path, sourceName: sourceName)
+        if let first = dataHeader, let header = reader.dataHeader,
+           let mismatch = header.mismatch(with: first.names, expectedFrom: "the header of \(first.file)") {
+            throw mismatch
+        }
+        current = reader
+        filesRead.append(reader.file)
     }
 
     /// What the read found so far: records read and skipped, the window, the variants and files.

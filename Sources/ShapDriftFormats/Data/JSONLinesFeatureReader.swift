@@ -17,6 +17,10 @@ public final class JSONLinesFeatureReader {
     private let timeMember: String?
     /// The member whose value keys each row (`DataReadOptions.keyColumn`).
     private let keyMember: String?
+    /// Keys of the rows read: absent features, extra columns, names.
+    public private(set) var columnStatistics = ColumnStatistics()
+    /// The keys of the line being decoded, kept only if it is a good row.
+    private var lineColumns = ColumnStatistics()
 
     /// - Parameters:
     ///   - sourceName: the name rows are keyed by (`RecordKey`); the file name when `nil`.
@@ -65,6 +69,7 @@ public final class JSONLinesFeatureReader {
             guard let value else { continue }
             let key = self.key(of: value, line: lineNumber)
             guard tally.owns(key) else { continue }
+            lineColumns = ColumnStatistics()
             do throws(BadRecord) {
                 guard try decode(value, line: lineNumber, into: &row) else { continue }
             } catch {
@@ -72,6 +77,8 @@ public final class JSONLinesFeatureReader {
                 batch.skippedBefore.append(batch.rowCount)
                 continue
             }
+            lineColumns.rows = 1
+            columnStatistics.merge(lineColumns)
             batch.values += row
             batch.sourceLines.append(lineNumber)
             batch.recordKeys.append(key)
@@ -115,10 +122,11 @@ public final class JSONLinesFeatureReader {
                 tally.countOutsideWindow()
                 return false
             }
+            tally.noteTimeRead(time)
         }
         tally.countRecord()
         switch value {
-        case .object(let members): try decoder.row(fromObject: members, line: line, into: &row)
+        case .object(let members): try decoder.row(fromObject: members, line: line, into: &row, columns: &lineColumns)
         case .array, .numbers: try decoder.row(fromArray: value.arrayValue ?? [], line: line, into: &row)
         default: throw BadRecord(.notARow, InputError(file: file, line: line, "expected a JSON object keyed by feature name"))
         }

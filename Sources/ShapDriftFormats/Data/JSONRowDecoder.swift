@@ -15,19 +15,31 @@ struct JSONRowDecoder {
         indexOfName = map
     }
 
-    /// One row from an object keyed by feature name; every feature must be present.
-    func row(fromObject members: [String: JSONValue], line: Int, into row: inout [Double]) throws(BadRecord) {
+    /// One row from an object keyed by feature name; every feature must be present, unless the
+    /// schema takes absent columns as missing (then `columns` counts them). Keys that are not
+    /// features are counted in `columns` as extra columns.
+    func row(fromObject members: [String: JSONValue], line: Int, into row: inout [Double],
+             columns: inout ColumnStatistics) throws(BadRecord) {
         guard let names = schema.names else {
-            throw BadRecord(.notARow, InputError(file: file, line: line, "objects keyed by name need a model with feature names; send rows as arrays in model order"))
+            throw BadRecord(.notARow, InputError(file: file, line: line, "objects keyed by name need a model with feature names, and this one has none (its columns are taken in order): send rows as arrays in model order, or as CSV, whose header then names the features"))
         }
         var seen = [Bool](repeating: false, count: schema.count)
         for (key, value) in members {
-            guard let index = indexOfName[key] ?? indexOfName[key.replacingOccurrences(of: " ", with: "_")] else { continue }
+            columns.columnNames.insert(key)
+            guard let index = indexOfName[key] ?? indexOfName[key.replacingOccurrences(of: " ", with: "_")] else {
+                columns.extraColumns[key, default: 0] += 1
+                continue
+            }
             row[index] = try number(value, line: line, field: key)
             seen[index] = true
         }
-        if let missing = seen.firstIndex(of: false) {
+        guard let missing = seen.firstIndex(of: false) else { return }
+        guard schema.absentColumns == .treatAsMissing else {
             throw BadRecord(.missingFeature, InputError(file: file, line: line, field: names[missing], "feature missing from the record (use null for a missing value)"))
+        }
+        for index in seen.indices where !seen[index] {
+            row[index] = .nan
+            columns.absentFeatureRows[index, default: 0] += 1
         }
     }
 

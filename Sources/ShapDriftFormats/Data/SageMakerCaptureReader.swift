@@ -36,6 +36,9 @@ public final class SageMakerCaptureReader {
     /// payload rows it gave so far.
     private var recordEvent: UInt64?
     private var recordRow = 0
+    /// Payload keys of the record being decoded (JSON payloads keyed by name), kept only if the
+    /// record is good.
+    private var recordColumns = ColumnStatistics()
 
     /// - Parameters:
     ///   - sourceName: the name rows are keyed by (`RecordKey`); the file name when `nil`.
@@ -59,6 +62,9 @@ public final class SageMakerCaptureReader {
 
     /// What the read found so far.
     public var recordSummary: RecordSummary? { tally.finalSummary }
+
+    /// Which columns the payloads of the records read so far carried, and the rows handed out.
+    public private(set) var columnStatistics = ColumnStatistics()
 
     public func nextBatch(maxRows: Int) throws(InputError) -> FeatureBatch? {
         var batch = FeatureBatch(numFeatures: decoder.schema.count, file: file)
@@ -90,8 +96,10 @@ public final class SageMakerCaptureReader {
                 case .parsed(let record):
                     guard tally.owns(shardKey(eventId: record["eventMetadata"]?["eventId"]?.stringValue.map { RecordKey.hash($0.utf8) },
                                               line: lineNumber)) else { continue }
+                    recordColumns = ColumnStatistics()
                     do throws(BadRecord) {
                         try decode(record, line: lineNumber)
+                        columnStatistics.merge(recordColumns)
                     } catch {
                         failure = error
                     }
@@ -106,6 +114,7 @@ public final class SageMakerCaptureReader {
                 continue
             }
             let take = min(carryLines.count, maxRows - batch.rowCount)
+            columnStatistics.rows += UInt64(take)
             let width = decoder.schema.count
             batch.values += carryValues[0..<(take * width)]
             batch.sourceLines += carryLines[0..<take]
@@ -154,6 +163,9 @@ public final class SageMakerCaptureReader {
                 tally.countOutsideWindow()
                 return true
             }
+            tally.noteTimeRead(time)
+        } else if let range = scan.inferenceTime, let time = ISO8601Time.seconds(text(range)) {
+            tally.noteTimeRead(time)
         }
         tally.countRecord()
         startRecord(event: scan.eventId.map { RecordKey.hash(text($0)) })
@@ -225,6 +237,9 @@ public final class SageMakerCaptureReader {
                 tally.countOutsideWindow()
                 return
             }
+            tally.noteTimeRead(time)
+        } else if let text = record["eventMetadata"]?["inferenceTime"]?.stringValue, let time = ISO8601Time.seconds(text) {
+            tally.noteTimeRead(time)
         }
         tally.countRecord()
         let input = record["captureData"]?["endpointInput"] ?? .null
@@ -324,7 +339,7 @@ public final class SageMakerCaptureReader {
             if let items = members["features"]?.arrayValue {
                 try decoder.row(fromArray: items, line: line, into: &row)
             } else {
-                try decoder.row(fromObject: members, line: line, into: &row)
+                try decoder.row(fromObject: members, line: line, into: &row, columns: &recordColumns)
             }
         case .numbers(let values):
             try decoder.row(fromArray: values.map { .number($0) }, line: line, into: &row)

@@ -15,31 +15,46 @@ package struct ShapDriftJSONLoader {
                              "schema version \(version) is not supported by this build (supported: \(Self.supportedVersions.lowerBound)…\(Self.supportedVersions.upperBound)); upgrade shapdrift")
         }
         let numFeatures = try root.member("n_features").integer(in: 1...Int(Int32.max))
-        let numOutputs = try root.member("n_outputs").integer(in: 1...100_000)
-        let transformName = try root.member("output_transform").string()
-        guard let transform = OutputTransform(rawValue: transformName) else {
-            throw InputError(file: file, field: "output_transform",
-                             "unknown output transform \(transformName), expected one of \(OutputTransform.allCases.map(\.rawValue).joined(separator: ", "))")
+        let outputsField = try root.member("n_outputs")
+        let numOutputs = try outputsField.integer(in: 1...Int(Int32.max))
+        if let problem = ModelLimits.shapeProblem(numFeatures: numFeatures, numOutputs: numOutputs) {
+            throw outputsField.fail(problem)
+        }
+        let transformField = try root.member("output_transform")
+        let transformName = try transformField.string()
+        guard let transform = OutputTransform(name: transformName) else {
+            throw transformField.fail("unknown output transform \(transformName), expected one of \(OutputTransform.parameterFreeCases.map(\.name).joined(separator: ", ")) or logistic(sigmoid=σ)")
         }
         let objective = try root.optionalMember("estimator")?.string() ?? "unknown estimator"
         var featureNames: [String]? = nil
         if let names = try root.optionalMember("feature_names") {
             let list = try names.strings()
             guard list.count == numFeatures else { throw names.fail("has \(list.count) names for \(numFeatures) features") }
+            try FeatureNameRules.checkUnique(list, in: names)
             featureNames = list
+        }
+        var outputNames: [String]? = nil
+        if let names = try root.optionalMember("output_names") {
+            let list = try names.strings()
+            guard list.count == numOutputs else { throw names.fail("has \(list.count) names for \(numOutputs) outputs") }
+            outputNames = list
         }
         let modelType = try root.member("model_type")
         let predictor: Predictor
+        var warnings: [String] = []
         switch try modelType.string() {
         case "linear":
             predictor = .linear(try readLinear(root.member("linear"), numFeatures: numFeatures, numOutputs: numOutputs))
         case "tree_ensemble":
-            predictor = .trees(try readTrees(root.member("tree_ensemble"), numFeatures: numFeatures, numOutputs: numOutputs))
+            predictor = .trees(try readTrees(root.member("tree_ensemble"), numFeatures: numFeatures, numOutputs: numOutputs,
+                                             warnings: &warnings))
         case let other:
             throw modelType.fail("unknown model type \(other), expected linear or tree_ensemble")
         }
-        return Model(format: .shapdriftJSON, objective: objective, transform: transform,
-                     featureNames: featureNames, predictor: predictor, fingerprint: "")
+        var model = Model(format: .shapdriftJSON, objective: objective, transform: transform,
+                          featureNames: featureNames, predictor: predictor, warnings: warnings, fingerprint: "")
+        model.outputNames = outputNames
+        return model
     }
 
     private func readLinear(_ linear: JSONReading, numFeatures: Int, numOutputs: Int) throws(InputError) -> LinearModel {
@@ -57,7 +72,8 @@ package struct ShapDriftJSONLoader {
         }
     }
 
-    private func readTrees(_ section: JSONReading, numFeatures: Int, numOutputs: Int) throws(InputError) -> TreeEnsemble {
+    private func readTrees(_ section: JSONReading, numFeatures: Int, numOutputs: Int,
+                           warnings: inout [String]) throws(InputError) -> TreeEnsemble {
         let rule = try section.member("split_rule")
         let semantics: SplitSemantics
         switch try rule.string() {
@@ -82,8 +98,9 @@ package struct ShapDriftJSONLoader {
                 ?? Array(repeating: 0, count: count)
             let valueRows = try tree.member("value").array()
             guard valueRows.count == count else { throw tree.fail("value: \(valueRows.count) rows for \(count) nodes") }
+            // Rows are read one by one, each checked to hold leaf_width numbers, so nothing is
+            // sized by the declared width before the file has shown it holds the values.
             var values: [Double] = []
-            values.reserveCapacity(count * leafWidth)
             for row in valueRows { values += try row.numbers(count: leafWidth) }
             let output = try tree.optionalMember("output")?.integer() ?? 0
             let nodes = TreeNodes(
@@ -99,7 +116,9 @@ package struct ShapDriftJSONLoader {
         }
         guard builder.treeCount > 0 else { throw section.fail("trees: the model has no trees") }
         do {
-            return try builder.build(baseOffset: baseOffset)
+            let ensemble = try builder.build(baseOffset: baseOffset)
+            warnings += builder.warnings
+            return ensemble
         } catch {
             throw section.fail(error.description)
         }

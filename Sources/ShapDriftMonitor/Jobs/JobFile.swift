@@ -166,7 +166,7 @@ struct JobFileReader {
 
     func job(_ root: Node) throws(InputError) -> MonitoringJob {
         let top = try mapping(root, "", allowed: ["version", "model", "baseline", "method", "data", "sampling", "thresholds",
-                                                  "aggregation", "bootstrap", "outputs", "threads"])
+                                                  "fail_on", "output_names", "aggregation", "bootstrap", "outputs", "threads"])
         if let version = top["version"] {
             let number = try integer(version, "version")
             guard MonitoringJob.jobFileVersions.contains(number) else {
@@ -192,11 +192,24 @@ struct JobFileReader {
             if let value = members["seed"] { job.sampling.seed = try seed(value, "sampling.seed") }
         }
         if let node = top["thresholds"] {
-            let members = try mapping(node, "thresholds", allowed: ["ndcg", "feature_shift", "psi"])
+            let members = try mapping(node, "thresholds", allowed: ["alpha", "min_shift", "ndcg", "completeness", "value_distance",
+                                                                    "unseen_categories"])
+            if let value = members["alpha"] { job.thresholds.alpha = try double(value, "thresholds.alpha") }
+            if let value = members["min_shift"] { job.thresholds.minShift = try double(value, "thresholds.min_shift") }
             if let value = members["ndcg"] { job.thresholds.ndcg = try double(value, "thresholds.ndcg") }
-            if let value = members["feature_shift"] { job.thresholds.featureShift = try double(value, "thresholds.feature_shift") }
-            if let value = members["psi"] { job.thresholds.psi = try double(value, "thresholds.psi") }
+            if let value = members["completeness"] { job.thresholds.completeness = try double(value, "thresholds.completeness") }
+            if let value = members["value_distance"] { job.thresholds.valueDistance = try double(value, "thresholds.value_distance") }
+            if let value = members["unseen_categories"] { job.thresholds.unseenCategories = try double(value, "thresholds.unseen_categories") }
         }
+        if let node = top["fail_on"] {
+            for name in try strings(node, "fail_on") {
+                guard let criterion = VerdictCriterion(rawValue: name) else {
+                    throw error(node, "fail_on", "unknown criterion '\(name)' (expected \(VerdictCriterion.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                job.failOn.insert(criterion)
+            }
+        }
+        if let node = top["output_names"] { job.outputNames = try strings(node, "output_names") }
         if let node = top["aggregation"] { job.aggregation = try choice(node, "aggregation", AttributionAggregation.self) }
         if let node = top["bootstrap"] {
             let members = try mapping(node, "bootstrap", allowed: ["replicates", "seed"])

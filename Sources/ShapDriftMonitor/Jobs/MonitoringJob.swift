@@ -20,6 +20,10 @@ public struct MonitoringJob: Sendable, Equatable {
     public var data: DataSelection
     public var sampling = RecordSampling.all
     public var thresholds = DriftThresholds()
+    /// What makes the verdict besides the attributions (`VerdictCriterion`).
+    public var failOn: Set<VerdictCriterion> = [.attribution]
+    /// Names of the model's outputs for the reports; the export's when `nil`.
+    public var outputNames: [String]?
     public var aggregation = AttributionAggregation.meanAbs
     public var bootstrap = Bootstrap()
     public var outputs = Outputs()
@@ -94,6 +98,8 @@ public struct MonitoringJob: Sendable, Equatable {
     public var checkOptions: DriftCheckOptions {
         var options = DriftCheckOptions()
         options.thresholds = thresholds
+        options.failOn = failOn
+        options.outputNames = outputNames
         options.aggregation = aggregation
         options.bootstrapReplicates = bootstrap.replicates
         options.bootstrapSeed = bootstrap.seed ?? method.seed
@@ -110,8 +116,11 @@ public struct MonitoringJob: Sendable, Equatable {
             if !condition { throw .outOfRange(setting: setting, value: value.description, allowed: allowed) }
         }
         try require((0...1).contains(thresholds.ndcg), "NDCG threshold", thresholds.ndcg, "between 0 and 1")
-        try require(thresholds.featureShift > 0, "feature shift threshold", thresholds.featureShift, "positive")
-        try require(thresholds.psi > 0, "PSI threshold", thresholds.psi, "positive")
+        try require(thresholds.alpha > 0 && thresholds.alpha < 1, "family-wise false-alarm rate (alpha)", thresholds.alpha, "in (0, 1)")
+        try require((0...1).contains(thresholds.minShift), "minimum shift", thresholds.minShift, "between 0 and 1")
+        try require((0...1).contains(thresholds.completeness), "completeness threshold", thresholds.completeness, "between 0 and 1")
+        try require((0...1).contains(thresholds.valueDistance), "value distance threshold", thresholds.valueDistance, "between 0 and 1")
+        try require((0...1).contains(thresholds.unseenCategories), "unseen category threshold", thresholds.unseenCategories, "between 0 and 1")
         try require((0...100_000).contains(bootstrap.replicates), "bootstrap replicates", bootstrap.replicates, "between 0 and 100000")
         try require(sampling.rate > 0 && sampling.rate <= 1, "sample rate", sampling.rate, "in (0, 1]")
         try require(data.badRecords.maxRecords >= 0, "bad-record count", data.badRecords.maxRecords, "0 or more")
@@ -150,6 +159,10 @@ public struct MonitoringJob: Sendable, Equatable {
         } catch {
             throw .input(error)
         }
+        if let outputNames, outputNames.count != loaded.1.numOutputs {
+            throw .configuration(.outOfRange(setting: "output names", value: "\(outputNames.count) names",
+                                             allowed: "one per model output (\(loaded.1.numOutputs))"))
+        }
         let monitor: DriftMonitor
         do {
             monitor = try DriftMonitor(baseline: loaded.0, model: loaded.1, background: loaded.2, options: checkOptions)
@@ -158,7 +171,10 @@ public struct MonitoringJob: Sendable, Equatable {
             throw .incompatible(mismatch.inFile(baseline))
         }
         do {
-            let source = try FeatureSourceChain(paths: data.paths, schema: FeatureSchema(model: loaded.1), options: data.readOptions(now: now))
+            // A check takes a column the data lacks as missing values and reports it
+            // (`missing_column_check`) rather than stopping.
+            let source = try FeatureSourceChain(paths: data.paths, schema: FeatureSchema(model: loaded.1, absentColumns: .treatAsMissing),
+                                                options: data.readOptions(now: now))
             return Prepared(model: loaded.1, monitor: monitor, source: source)
         } catch {
             throw .input(error)
@@ -167,9 +183,13 @@ public struct MonitoringJob: Sendable, Equatable {
 
     /// Runs the check at `now` (seconds since 1970; what relative windows count from).
     /// - Throws: `prepare`'s errors, and `.input` for bad or absent rows.
+    /// The report's provenance names the inputs, the model file and the baseline file (with
+    /// their digests).
     public func check(now: Double) throws(ShapDriftError) -> DriftCheck {
         let prepared = try prepare(now: now)
-        return try prepared.monitor.check(prepared.source)
+        var check = try prepared.monitor.check(prepared.source)
+        check.report.provenance?.recordFiles(inputs: data.paths, modelPath: model, model: prepared.model, baselinePath: baseline)
+        return check
     }
 
     /// The current time, as `check(now:)` takes it.

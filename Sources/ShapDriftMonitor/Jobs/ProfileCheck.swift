@@ -5,14 +5,16 @@ import ShapDriftFormats
 /// A check made from a profile of the current data instead of the data themselves (`shapdrift
 /// check --current-profile`): the profile a split job's shards wrote with `shapdrift profile` and
 /// `shapdrift merge` joined. Nothing is attributed again; the report equals the one a single
-/// `check` over the same rows writes (`docs/scaling.md`), apart from where it came from.
+/// `check` over the same rows writes (`docs/scaling.md`), apart from its provenance. The model is
+/// still read: the report names its outputs, gives its warnings and the features its trees
+/// combine (`ModelStructure`), and it must be the one both profiles were made for.
 public struct ProfileCheck: Sendable {
     /// The baseline profile.
     public var baseline: String
     /// The current profile.
     public var current: String
-    /// The model file, when given: checked to be the one both profiles were made for.
-    public var model: String?
+    /// The model file.
+    public var model: String
     /// Thresholds and aggregation as a data check takes them (the rest of the options concern
     /// attribution, which is done).
     public var options = DriftCheckOptions()
@@ -24,9 +26,10 @@ public struct ProfileCheck: Sendable {
     public var badRecords = BadRecordPolicy.tolerant
     public var outputs = MonitoringJob.Outputs()
 
-    public init(baseline: String, current: String) {
+    public init(baseline: String, current: String, model: String) {
         self.baseline = baseline
         self.current = current
+        self.model = model
     }
 
     /// Loads both profiles and compares them.
@@ -42,24 +45,24 @@ public struct ProfileCheck: Sendable {
         } catch {
             throw .input(error)
         }
-        if let model {
-            let loaded: Model
-            do {
-                loaded = try ModelLoader().load(path: model)
-            } catch {
-                throw .input(error)
-            }
-            for (path, profile) in [(baseline, baselineProfile), (current, currentProfile)] where profile.identity.modelSHA256 != loaded.fingerprint {
-                throw .incompatible(IncompatibilityError(
-                    setting: .model, recorded: "SHA-256 \(profile.identity.modelSHA256.prefix(12))…", given: "SHA-256 \(loaded.fingerprint.prefix(12))…",
-                    consequence: "the profile was made for another model", file: path))
-            }
+        let loaded: Model
+        do {
+            loaded = try ModelLoader().load(path: model)
+        } catch {
+            throw .input(error)
+        }
+        for (path, profile) in [(baseline, baselineProfile), (current, currentProfile)] where profile.identity.modelSHA256 != loaded.fingerprint {
+            throw .incompatible(IncompatibilityError(
+                setting: .model, recorded: "SHA-256 \(profile.identity.modelSHA256.prefix(12))…", given: "SHA-256 \(loaded.fingerprint.prefix(12))…",
+                consequence: "the profile was made for another model", file: path))
         }
         if let mismatch = baselineProfile.identity.mismatch(with: currentProfile.identity) {
             throw .incompatible(mismatch.inFile(current))
         }
-        return try Self.compare(baseline: baselineProfile, current: currentProfile, options: options,
-                                bootstrapReplicates: bootstrapReplicates, badRecords: badRecords)
+        var check = try Self.compare(baseline: baselineProfile, current: currentProfile, model: loaded, options: options,
+                                     bootstrapReplicates: bootstrapReplicates, badRecords: badRecords)
+        check.report.provenance?.recordFiles(inputs: [current], modelPath: model, model: loaded, baselinePath: baseline)
+        return check
     }
 
     /// Compares a current profile made elsewhere with `baseline`, as a check over its rows would.
@@ -67,7 +70,7 @@ public struct ProfileCheck: Sendable {
     ///   profile's number of replicates.
     /// - Throws: `.input` for a profile missing shards, without rows, or over `badRecords`;
     ///   `.configuration` when asked for a bootstrap the profile does not hold.
-    public static func compare(baseline: AttributionProfile, current: AttributionProfile, options: DriftCheckOptions,
+    public static func compare(baseline: AttributionProfile, current: AttributionProfile, model: Model, options: DriftCheckOptions,
                                bootstrapReplicates: Int? = nil, badRecords: BadRecordPolicy) throws(ShapDriftError) -> DriftCheck {
         if let shards = current.shards, !shards.isComplete {
             throw .input(InputError(field: "shards", "the current profile holds \(shards.indices.count) of the \(shards.count) shards of its split "
@@ -86,7 +89,7 @@ public struct ProfileCheck: Sendable {
                                              allowed: held.map { "the profile holds \($0) (or 0 for none)" } ?? "the profile holds none: 0"))
         default: break
         }
-        let report = DriftComparator(thresholds: options.thresholds, aggregation: options.aggregation).compare(baseline: baseline, current: compared)
-        return DriftCheck(report: report, current: compared, timings: StageTimings())
+        let report = DriftMonitor.report(baseline: baseline, current: compared, model: model, options: options)
+        return DriftCheck(report: report, current: compared, timings: StageTimings(), columns: compared.columnCounts ?? ColumnStatistics())
     }
 }

@@ -101,6 +101,61 @@ def churn_label(rng, frame):
     return (rng.random(len(frame)) < 1 / (1 + np.exp(-score))).astype(int)
 
 
+# Example → the function drawing its rows (the formulas `build` trains and samples with).
+GENERATORS = {"fraud-xgb": fraud_rows, "lgbm-regression-categorical": delivery_rows, "sklearn-logistic": churn_rows}
+
+
+def apply_drift(frame, rng, feature, kind, amount):
+    """`frame` with one feature drifted, for drawing fresh drifted samples (the verdict-quality
+    harness); the committed examples do not use it.
+
+    kind "shift": add `amount` standard deviations (of this sample); "increment": add 1 to a random
+    share `amount` of the rows (a mean shift that keeps a count feature's values whole); "scale":
+    spread around the mean by the factor `amount`; "multiply": multiply by `amount` (log-mean +
+    log(amount) for a log-normal feature); "share": `amount = (value, share)`, the share of rows holding `value`
+    becomes `share` (rows move to it from the other values, or from it to the others in their
+    proportions); "missing": a share `amount` of the values become missing (NaN).
+    """
+    frame = frame.copy()
+    column = frame[feature].to_numpy(dtype=float).copy()
+    count = len(column)
+    if kind == "shift":
+        column += amount * column.std()
+    elif kind == "increment":
+        column += rng.random(count) < amount
+    elif kind == "scale":
+        column = column.mean() + amount * (column - column.mean())
+    elif kind == "multiply":
+        column *= amount
+    elif kind == "share":
+        target, amount = amount
+        current = np.mean(column == target)
+        if amount > current:
+            others = np.flatnonzero(column != target)
+            move = others[rng.random(len(others)) < (amount - current) / (1 - current)]
+            column[move] = target
+        else:
+            mine = np.flatnonzero(column == target)
+            move = mine[rng.random(len(mine)) < (current - amount) / current]
+            pool = column[column != target]
+            column[move] = rng.choice(pool, len(move))
+    elif kind == "missing":
+        column[rng.random(count) < amount] = np.nan
+    else:
+        raise ValueError(f"unknown drift kind {kind}")
+    frame[feature] = column
+    return frame
+
+
+def sample(name, rng, count, drift=None):
+    """`count` fresh rows of example `name`'s training distribution, drifted by
+    `drift = (feature, kind, amount)` when given (`apply_drift`)."""
+    frame = GENERATORS[name](rng, count, drift=False)
+    if drift is not None:
+        frame = apply_drift(frame, rng, *drift)
+    return frame
+
+
 def to_csv(frame, path):
     frame.map(lambda v: repr(float(v))).to_csv(path, index=False)
 

@@ -180,7 +180,7 @@ def _names(model, feature_names, count):
 
 
 def _header(model, kind, count, outputs, transform, feature_names):
-    return {
+    header = {
         "format": "shapdrift",
         "schema_version": SCHEMA_VERSION,
         "model_type": kind,
@@ -190,6 +190,24 @@ def _header(model, kind, count, outputs, transform, feature_names):
         "output_transform": transform,
         "feature_names": _names(model, feature_names, count),
     }
+    names = _output_names(model, outputs)
+    if names is not None:
+        header["output_names"] = names
+    return header
+
+
+def _output_names(model, outputs):
+    """A classifier's class labels per output, as strings: every class for one output per class,
+    the positive class (`classes_[1]`) for a binary classifier's single margin; None otherwise."""
+    classes = getattr(model, "classes_", None)
+    if classes is None or np.ndim(classes) != 1:
+        return None
+    labels = [str(label) for label in classes]
+    if len(labels) == outputs:
+        return labels
+    if outputs == 1 and len(labels) == 2:
+        return [labels[1]]
+    return None
 
 
 def _linear_document(model, coefficients, intercept, feature_names, feature_means):

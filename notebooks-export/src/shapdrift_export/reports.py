@@ -7,16 +7,21 @@ def load_report(directory):
     """The ranked features of a `shapdrift check` report directory as a DataFrame.
 
     One row per feature, sorted by shift (largest first), with the columns of `report.json`'s
-    feature entries. The verdict and scores are in `frame.attrs`: `verdict`, `drift_detected`,
-    `ndcg`, `ndcg_interval`, `threshold`, `rows`, `baseline_rows`, `breached_features`, `outputs`.
+    feature entries (`docs/report.md`; nested ones such as `values`, `tests` and `shift_interval`
+    stay dictionaries). The verdict and the rest of the report are in `frame.attrs`: `verdict`,
+    `drift_detected`, `fail_on`, `criteria`, `ndcg`, `ndcg_interval`, `threshold`, `thresholds`,
+    `rows`, `baseline_rows`, `breached_features`, `outputs`, `values`, `prediction`,
+    `data_quality`, `records`, `sampling`, `warnings`, `provenance`, `model`, `note` (absent keys
+    of older reports are None).
     """
     import pandas as pd
 
     with open(os.path.join(os.fspath(directory), "report.json")) as handle:
         report = json.load(handle)
     frame = pd.DataFrame(report["features"])
-    for key in ("verdict", "drift_detected", "ndcg", "ndcg_interval", "threshold", "thresholds", "rows",
-                "baseline_rows", "breached_features", "outputs", "model", "note"):
+    for key in ("verdict", "drift_detected", "fail_on", "criteria", "ndcg", "ndcg_interval", "threshold", "thresholds",
+                "hypotheses", "rows", "baseline_rows", "breached_features", "outputs", "values", "prediction", "data_quality",
+                "records", "sampling", "warnings", "provenance", "model", "note"):
         frame.attrs[key] = report.get(key)
     return frame
 
