@@ -7,6 +7,7 @@ import csv
 import json
 import os
 import subprocess
+import sys
 
 import pytest
 from pyspark.sql import SparkSession
@@ -42,6 +43,8 @@ def findings(directory):
 
 @pytest.fixture(scope="module")
 def spark():
+    # The executors' Python must be the driver's (local mode starts them from PATH otherwise).
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     session = (SparkSession.builder.master("local[2]").appName("shapdrift-test")
                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4").getOrCreate())
     yield session
