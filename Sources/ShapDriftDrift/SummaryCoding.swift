@@ -42,11 +42,12 @@ enum SummaryCoding {
             }
             writer.unsigned(summary.sketch.zeroCount)
             for store in [summary.sketch.positive, summary.sketch.negative] {
-                writer.unsigned(UInt64(store.counts.count))
-                guard !store.isEmpty else { continue }
+                let counts = store.counts
+                writer.unsigned(UInt64(counts.count))
+                guard !counts.isEmpty else { continue }
                 writer.signed(Int64(store.offset))
                 var previous: UInt64 = 0
-                for count in store.counts {
+                for count in counts {
                     writer.signed(Int64(bitPattern: count &- previous))
                     previous = count
                 }
