@@ -4,7 +4,7 @@
 SWIFT        ?= swift
 BIN_DEBUG    := .build/debug/shapdrift
 BIN_RELEASE  := .build/release/shapdrift
-APT_PACKAGES := libopenblas-dev liblapacke-dev
+APT_PACKAGES := libopenblas-dev liblapacke-dev zlib1g-dev
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # The Python side's tests run in a virtual environment of their own, on the newest Python >= 3.12
@@ -14,7 +14,7 @@ PYTHON       ?= $(shell for candidate in python3.13 python3.12 $$HOME/.pyenv/ver
                   command -v $$candidate >/dev/null 2>&1 && $$candidate -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
                   && { command -v $$candidate; break; }; done)
 
-.PHONY: demo test bench deps build release clean python-env lint api-check docs verdict-quality report-screenshots test-tools
+.PHONY: demo test bench deps build release clean python-env lint api-check docs verdict-quality report-screenshots test-tools spark-test
 .PHONY: dist-binary dist dist-check install wheel wheel-test
 
 ## Install the system libraries the build links against, when they are missing.
@@ -79,6 +79,23 @@ test: deps python-env test-tools
 	$(SWIFT) build
 	$(SWIFT) test
 	SHAPDRIFT_BIN=$(CURDIR)/$(BIN_DEBUG) $(PYTHON_VENV)/bin/python -m pytest notebooks-export/tests -q
+
+## shapdrift_export.spark against a real Spark in local mode (PyPI's pyspark, local[2]): a DataFrame's
+## merged partition profiles check like one check of the same rows. Its own target: the pyspark
+## download (~400 MB) and Spark's start-up are not part of `make test`; CI runs both.
+SPARK_VENV := .venv-spark
+
+spark-test: build $(SPARK_VENV)/.installed
+	@command -v java >/dev/null || { echo "Installing openjdk-17-jre-headless (apt-get)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq openjdk-17-jre-headless; }
+	SHAPDRIFT_BIN=$(CURDIR)/$(BIN_DEBUG) $(SPARK_VENV)/bin/python -m pytest notebooks-export/tests-spark -q
+
+$(SPARK_VENV)/.installed: notebooks-export/requirements-spark.txt notebooks-export/pyproject.toml
+	@[ -n "$(PYTHON)" ] || { echo "make spark-test needs Python >= 3.12 (or PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(SPARK_VENV)
+	$(SPARK_VENV)/bin/python -m pip install -q --upgrade pip
+	$(SPARK_VENV)/bin/python -m pip install -q -r notebooks-export/requirements-spark.txt -e notebooks-export
+	@touch $@
 
 ## The checks CI runs besides the tests: the module graph is the documented layering and no
 ## target uses unsafeFlags (scripts/check-layering.py, docs/architecture.md).
@@ -189,4 +206,4 @@ wheel-test: wheel
 	sh packaging/wheel/wheel-test.sh $(DIST_DIR) $(VERSION) $(PYTHON)
 
 clean:
-	rm -rf .build $(DIST_BUILD) $(DIST_DIR) $(PYTHON_VENV) $(BENCH_VENV) $(FTS_VENV)
+	rm -rf .build $(DIST_BUILD) $(DIST_DIR) $(PYTHON_VENV) $(BENCH_VENV) $(FTS_VENV) $(SPARK_VENV)

@@ -41,7 +41,12 @@ let package = Package(
         ),
         .target(name: "ShapDriftFormats", dependencies: ["ShapDriftCore"]),
         .target(name: "ShapDriftAttribution", dependencies: ["ShapDriftCore", "CBLAS"]),
-        .target(name: "ShapDriftDrift", dependencies: ["ShapDriftCore", "CBLAS"]),
+        // zlib from Debian's zlib1g-dev: DEFLATE for the compact profile encoding.
+        .systemLibrary(
+            name: "CZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(name: "ShapDriftDrift", dependencies: ["ShapDriftCore", "CBLAS", "CZlib"]),
         .target(
             name: "ShapDriftMonitor",
             dependencies: ["ShapDriftCore", "ShapDriftFormats", "ShapDriftAttribution", "ShapDriftDrift",

@@ -2,8 +2,11 @@
 
 T1: XGBoost regression, 500 trees, max_depth 8, 50 features. T2: the same with 200 trees, depth 6.
 T3: LightGBM binary, 500 trees, 127 leaves. K1: a 10-feature XGBoost model. Data: 10,000 rows to
-explain, 100 background rows. Usage: python make_inputs.py OUTPUT_DIR
+explain, 100 background rows, 2,000 and 100,000 rows of T1's features (S1: small windows). W1: a
+10-class linear model (softmax) over 1,000 features as ShapDrift JSON, and 40,000 rows for it.
+Usage: python make_inputs.py OUTPUT_DIR
 """
+import json
 import os
 import sys
 
@@ -50,6 +53,26 @@ def main(out):
     k_rows, _ = data(rng, 100, 10)
     write(k_rows, os.path.join(out, "k1-rows.csv"))
     write(Xk.sample(50, random_state=5), os.path.join(out, "k1-background.csv"))
+    write(explain.head(2000), os.path.join(out, "rows-2k.csv"))
+    if not os.path.exists(os.path.join(out, "rows-100k.csv")):
+        many, _ = data(np.random.default_rng(7), 100_000, 50)
+        write(many, os.path.join(out, "rows-100k.csv"))
+    wide(out)
+
+
+def wide(out, classes=10, features=1000, rows=40_000):
+    """W1: a multinomial linear model, as the exporter writes it (docs/shapdrift-json.md)."""
+    rng = np.random.default_rng(8)
+    names = [f"x{i}" for i in range(features)]
+    if not os.path.exists(os.path.join(out, "w1.json")):
+        model = {"format": "shapdrift", "schema_version": 1, "model_type": "linear", "n_features": features, "n_outputs": classes,
+                 "output_transform": "softmax", "feature_names": names,
+                 "linear": {"coefficients": rng.normal(scale=0.1, size=(classes, features)).tolist(),
+                            "intercept": rng.normal(size=classes).tolist(), "feature_means": [0.0] * features}}
+        with open(os.path.join(out, "w1.json"), "w") as handle:
+            json.dump(model, handle)
+    if not os.path.exists(os.path.join(out, "w1-rows.csv")):
+        write(pd.DataFrame(rng.normal(size=(rows, features)), columns=names), os.path.join(out, "w1-rows.csv"))
 
 
 if __name__ == "__main__":

@@ -11,7 +11,10 @@ coalitions: all of them), L1 linear SHAP in process (numpy expression, shap Line
 model load time, E1 end-to-end check over captured rows for T2's model with its peak RSS, as a
 share of the rate of attribution alone, E2 the cost of a time window: the same check over the same
 captured rows with --since/--until around all of them and without (paired runs; target: within
-5 %).
+5 %), W1 the wide model (10 classes × 1,000 features: 11,000 summaries): its profile's size,
+folding against attribution time, peak RSS of `baseline`; S1 small windows: a 2,000-row check of
+T1's model against a 100,000-row one (cores busy while attributing, attribution rate); G1 the
+cost of `shapdrift merge` over 10, 100 and 1,000 shard profiles.
 
 "shapdrift ×" compares whole shapdrift commands (load, parse, attribute, write) with the
 reference library call alone; "stage ×" compares shapdrift's attributing stage (--timings) with
@@ -43,6 +46,22 @@ def run_command(arguments):
     if os.waitstatus_to_exitcode(status) not in (0, 1):
         sys.exit(f"{' '.join(arguments)} failed:\n{errors}")
     return elapsed, usage.ru_maxrss / 1024, errors
+
+
+def stage_seconds(errors, stage):
+    """A stage's seconds from a --timings line of baseline, profile or check."""
+    match = re.search(stage + r" ([0-9.]+) s", errors)
+    if not match:
+        sys.exit(f"no {stage} timing in: {errors}")
+    return float(match.group(1))
+
+
+def attributing_cores(errors):
+    """Cores busy while attributing, from a --timings line of baseline, profile or check."""
+    match = re.search(r"rows/s, ([0-9.]+) cores\)", errors)
+    if not match:
+        sys.exit(f"no attributing cores in: {errors}")
+    return float(match.group(1))
 
 
 def attributing_seconds(errors):
@@ -85,7 +104,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--capture-rows", default="100000,1000000")
-    parser.add_argument("--workloads", default="T1,T2,T3,I1,K1,M1,L1,E1,E2", help="comma-separated subset to run")
+    parser.add_argument("--workloads", default="T1,T2,T3,I1,K1,M1,L1,E1,E2,W1,S1,G1", help="comma-separated subset to run")
     parser.add_argument("--fasttreeshap-python", help="interpreter with fasttreeshap (requirements-fasttreeshap.txt) for T1 and T2")
     options = parser.parse_args()
     if options.fasttreeshap_python:
@@ -235,6 +254,61 @@ def main():
         table[-1]["window_cost_ratio"] = round(statistics.median(pair[2] for pair in pairs), 3)
         table[-1]["paired_ratios"] = [round(pair[2], 3) for pair in pairs]
 
+    if "W1" in wanted:
+        # W1: the wide model. Targets: profile file <= 10 MB, folding <= attribution, peak RSS of
+        # baseline <= 300 MB; the current profile with its 200-replicate bootstrap is reported beside.
+        model, rows_csv, rows = os.path.join(OUT, "w1.json"), os.path.join(OUT, "w1-rows.csv"), 40_000
+        baseline = os.path.join(OUT, "w1-baseline.json")
+        results = [run_command([BIN, "baseline", "--model", model, "--data", rows_csv, "--output", baseline, "--timings"])
+                   for _ in range(options.repeat)]
+        seconds = statistics.median(r[0] for r in results)
+        record("W1", "shapdrift baseline (wide: 11,000 summaries)", rows, seconds, max(r[1] for r in results))
+        attributing = statistics.median(stage_seconds(r[2], "attributing") for r in results)
+        folding = statistics.median(stage_seconds(r[2], "folding") for r in results)
+        table[-1].update({"attributing_seconds": attributing, "folding_seconds": folding,
+                          "profile_bytes": os.path.getsize(baseline), "targets_met": {
+                              "profile_at_most_10_MB": os.path.getsize(baseline) <= 10_000_000,
+                              "folding_at_most_attribution": folding <= attributing,
+                              "peak_rss_at_most_300_MB": max(r[1] for r in results) <= 300}})
+        current = os.path.join(OUT, "w1-profile.json")
+        seconds, rss, errors = run_command([BIN, "profile", "--model", model, "--data", rows_csv, "--output", current, "--timings"])
+        record("W1", "shapdrift profile (with the 200-replicate bootstrap)", rows, seconds, rss)
+        table[-1].update({"profile_bytes": os.path.getsize(current), "folding_seconds": stage_seconds(errors, "folding")})
+
+    if "S1" in wanted:
+        # S1: small windows. A 2,000-row check of T1's model should keep every core busy while it
+        # attributes (>= 0.9 x cores) and attribute within 20 % of a 100,000-row check's rate.
+        baseline = os.path.join(OUT, "t1-baseline.json")
+        if not os.path.exists(baseline):
+            run_command([BIN, "baseline", "--model", os.path.join(OUT, "t1.json"), "--data", os.path.join(OUT, "rows.csv"), "--output", baseline])
+        measured = {}
+        for name, rows in [("rows-2k.csv", 2000), ("rows-100k.csv", 100_000)]:
+            runs = [run_command([BIN, "check", "--baseline", baseline, "--model", os.path.join(OUT, "t1.json"), "--data", os.path.join(OUT, name),
+                                 "--output-dir", os.path.join(OUT, "report-s1"), "--timings", "--bootstrap", "0"])
+                    for _ in range(options.repeat if rows < 10_000 else 1)]
+            attributing = statistics.median(stage_seconds(r[2], "attributing") for r in runs)
+            cores = statistics.median(attributing_cores(r[2]) for r in runs)
+            record("S1", f"shapdrift check, {rows:,} rows (attributing stage)", rows, attributing, max(r[1] for r in runs))
+            table[-1]["attributing_cores"] = cores
+            measured[rows] = (rows / attributing, cores)
+        table[-1]["small_to_large_rate"] = round(measured[2000][0] / measured[100_000][0], 3)
+        table[-1]["targets_met"] = {"small_window_cores": measured[2000][1] >= 0.9 * CORES,
+                                    "small_window_rate_within_20_percent": measured[2000][0] >= 0.8 * measured[100_000][0]}
+
+    if "G1" in wanted:
+        # G1: merging shard profiles of T2's shape (50 features, the 200-replicate bootstrap, 1,000
+        # rows each): seconds and peak RSS of `shapdrift merge` over 10, 100 and 1,000 of them.
+        for count in (10, 100, 1000):
+            directory = os.path.join(OUT, f"shards-{count}")
+            if not os.path.isdir(directory) or len(os.listdir(directory)) != count:
+                os.makedirs(directory, exist_ok=True)
+                subprocess.run([BENCH_BIN, "shards", "1000", "50", str(count), directory], capture_output=True, check=True)
+            paths = sorted(os.path.join(directory, name) for name in os.listdir(directory))
+            seconds, rss, _ = median_command([BIN, "merge", *paths, "--output", os.path.join(OUT, f"merged-{count}.json")], options.repeat)
+            record("G1", f"shapdrift merge, {count} shard profiles", 0, seconds, rss)
+            table[-1].update({"profiles": count, "seconds_per_profile": round(seconds / count, 5),
+                              "shard_profile_bytes": os.path.getsize(paths[0])})
+
     ours = {entry["workload"]: entry for entry in table if entry["tool"].startswith("shapdrift") and "stage" not in entry["tool"]}
     stages = {entry["workload"]: entry for entry in table if entry["tool"] == "shapdrift (attributing stage)"}
     print(f"{'workload':8} {'tool':52} {'rows':>8} {'seconds':>9} {'rows/s':>10} {'peak RSS MiB':>13} {'shapdrift ×':>12} {'stage ×':>8}")
@@ -248,6 +322,9 @@ def main():
         elif "window_cost_ratio" in entry:
             # Wall time with the window over wall time without it (median of paired runs).
             ratio = f"{entry['window_cost_ratio']:.3f}"
+        elif "small_to_large_rate" in entry:
+            # S1: the 2,000-row check's attribution rate over the 100,000-row one's.
+            ratio = f"{entry['small_to_large_rate']:.2f}"
         elif mine is not None and not entry["tool"].startswith("shapdrift") and entry["workload"] not in ("E1", "E2"):
             # Whole shapdrift command (load, parse, attribute, write) against the library call alone.
             ratio = f"{entry['seconds'] / mine['seconds']:.2f}"

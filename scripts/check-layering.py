@@ -10,7 +10,7 @@ ALLOWED = {
     "ShapDriftCore": {"CBLAS", "Crypto"},
     "ShapDriftFormats": {"ShapDriftCore"},
     "ShapDriftAttribution": {"ShapDriftCore", "CBLAS"},
-    "ShapDriftDrift": {"ShapDriftCore", "CBLAS"},
+    "ShapDriftDrift": {"ShapDriftCore", "CBLAS", "CZlib"},
     "ShapDriftMonitor": {"ShapDriftCore", "ShapDriftFormats", "ShapDriftAttribution", "ShapDriftDrift", "Yams"},
     "ShapDriftReports": {"ShapDriftCore", "ShapDriftDrift", "Mustache"},
     "ShapDrift": {"ShapDriftCore", "ShapDriftFormats", "ShapDriftAttribution", "ShapDriftDrift",

@@ -25,6 +25,16 @@ enum TreeBlockSchedule {
     /// (here ~2% of a range's time goes to table builds on T1–T3).
     static let minimumRowsPerWorker = 1024
 
+    /// Rows per range for a batch of `rows` on `threads` cores: `minimumRowsPerWorker` when the
+    /// batch gives every core a range that long, else an even split into one range per core (at
+    /// least a block each). A small batch — an hourly check of a few thousand rows, one shard of
+    /// a split, the first blocks of any check — was a single range on one core; the extra table
+    /// builds (a tree's tables cost about what ~30 rows do) are far cheaper than an idle core.
+    static func rowsPerRange(rows: Int, threads: Int) -> Int {
+        guard threads > 1, rows < threads * minimumRowsPerWorker else { return minimumRowsPerWorker }
+        return max(blockRows, rows / threads)
+    }
+
     static func explain<Worker: TreeBlockWorker & ~Copyable>(_ batch: FeatureBatch, ensemble: TreeEnsemble, threads: Int,
                                                   makeWorker: @Sendable () -> Worker) -> [Double] {
         let rows = batch.rowCount
@@ -33,7 +43,7 @@ enum TreeBlockSchedule {
         var phi = [Double](repeating: 0, count: rows * width)
         phi.withUnsafeMutableBufferPointer { output in
             batch.values.withUnsafeBufferPointer { input in
-                Parallel.forEachRange(rowCount: rows, threads: threads, minimumRowsPerTask: minimumRowsPerWorker) { range in
+                Parallel.forEachRange(rowCount: rows, threads: threads, minimumRowsPerTask: rowsPerRange(rows: rows, threads: threads)) { range in
                     let blocks = (range.count + blockRows - 1) / blockRows
                     let worker = makeWorker()
                     let columns = UnsafeMutablePointer<Double>.allocate(capacity: blocks * blockRows * width)

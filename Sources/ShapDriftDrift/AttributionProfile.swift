@@ -10,13 +10,15 @@ import ShapDriftCore
 /// whole — counts and sums exactly (`ExactSum`), sketches bucket for bucket, categories value for
 /// value.
 public struct AttributionProfile: Codable, Equatable, Sendable {
-    /// The format this build writes. Format 2 added typed identity fields (`transform`,
-    /// `output_space` as `raw`/`probability`) and `writer`; format 3 added `predictions`,
-    /// `categories`, `columns` and `created`. Formats 1 and 2 are still read (the checks that
-    /// need the newer members say they are unavailable).
-    public static let currentFormatVersion = 3
+    /// The format this build writes. Format 4 writes the summaries as compact bytes
+    /// (`SummaryCoding`: a wide model's profile went from 254 MB to a few) and adds the bootstrap,
+    /// what reading found and the shards of a split; format 3 added `predictions`, `categories`,
+    /// `columns` and `created`; format 2 typed identity fields (`transform`, `output_space` as
+    /// `raw`/`probability`) and `writer`. Formats 1 to 3 are still read (the checks that need the
+    /// newer members say they are unavailable).
+    public static let currentFormatVersion = 4
     /// The formats this build reads.
-    public static let readableFormatVersions: ClosedRange<Int> = 1...3
+    public static let readableFormatVersions: ClosedRange<Int> = 1...4
 
     public var formatVersion = AttributionProfile.currentFormatVersion
     /// The tool and version that wrote the profile (`shapdrift 0.2.0`); absent in format 1.
@@ -25,7 +27,7 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
     /// its parts' times; `nil` for a profile built in memory and in formats 1 and 2.
     public var created: String?
     public var identity: ProfileIdentity
-    public private(set) var rows: UInt64 = 0
+    public internal(set) var rows: UInt64 = 0
     /// The record sampling the rows were drawn with (`RecordSampling`); `nil` when every row was
     /// profiled. Not part of the identity: a sampled profile compares with a full one, but
     /// profiles merge only at the same sampling.
@@ -33,17 +35,30 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
     /// With sampling: the rows read before sampling (`rows` were kept).
     public var rowsSeen: UInt64?
     /// Per output: base value and one summary of φ per feature (model order).
-    public private(set) var outputs: [OutputAttributions]
+    public internal(set) var outputs: [OutputAttributions]
     /// One summary of raw values per feature (model order).
-    public private(set) var featureValues: [StreamSummary]
+    public internal(set) var featureValues: [StreamSummary]
     /// Per output, the distribution of the model's output; `nil` in formats 1 and 2.
-    public private(set) var predictions: [PredictionSummary]?
+    public internal(set) var predictions: [PredictionSummary]?
     /// Exact category counts of the features the model splits on as categories (model order);
     /// `nil` in formats 1 and 2.
-    public private(set) var categories: [CategoryCounts]?
+    public internal(set) var categories: [CategoryCounts]?
     /// Every column name the data had (the model's features and any others, such as a label),
     /// sorted; `nil` when the data had no names (header-less payloads) or in formats 1 and 2.
     public var columns: [String]?
+    /// The bootstrap of the profiled rows, for the NDCG interval of a check made from this profile
+    /// (`shapdrift profile`, and the current profile of `check`); `nil` in baselines.
+    public var bootstrap: PoissonBootstrap?
+    /// What reading the rows found (records read and skipped, the window, the variants), so a
+    /// check from a merged profile reports and budgets them as the single read would; `nil` in
+    /// baselines.
+    public var records: RecordSummary?
+    /// Which columns the profiled rows carried (absent features, extra columns), for a check's
+    /// data quality from a merged profile; `nil` in baselines.
+    public var columnCounts: ColumnStatistics?
+    /// The shards of a split this profile holds (`ShardSelection`); `nil` for a profile of the
+    /// whole input (or of parts the user split).
+    public var shards: ShardCoverage?
 
     public struct OutputAttributions: Codable, Equatable, Sendable {
         public var output: Int
@@ -56,6 +71,7 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version", writer, created, identity = "model", rows, outputs, featureValues = "feature_values"
         case predictions, categories, columns, recordSampling = "record_sampling", rowsSeen = "rows_seen"
+        case bootstrap, records, columnCounts = "column_counts", shards, summaries
     }
 
     /// An empty profile.
@@ -69,6 +85,37 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
         let probabilities = identity.outputSpace == .raw && identity.transform.probabilities != nil
         predictions = baseValues.indices.map { PredictionSummary(output: $0, withProbability: probabilities) }
         categories = categoricalFeatures.filter { (0..<features).contains($0) }.sorted().map { CategoryCounts(feature: $0) }
+    }
+
+    /// Rows of more values than this are folded from a column-by-column copy (512 doubles: a
+    /// row of 4 KB, a page).
+    static let transposeWidth = 512
+
+    /// `values` (`rows × width`, row-major) as the fold reads them: as they are, or for rows wider
+    /// than `transposeWidth` copied column by column (64 columns at a time, so each row's piece
+    /// is 8 cache lines read once), with the strides between rows and between columns.
+    /// - Complexity: O(rows × width) when copying.
+    static func columnLayout(_ values: [Double], rows: Int, width: Int, threads: Int) -> (values: [Double], rowStride: Int, columnStride: Int) {
+        guard width >= transposeWidth, rows > 1 else { return (values, width, 1) }
+        let blockColumns = 64
+        let blocks = (width + blockColumns - 1) / blockColumns
+        let transposed = [Double](unsafeUninitializedCapacity: rows * width) { target, initialized in
+            values.withUnsafeBufferPointer { source in
+                let (target, source) = (target.baseAddress!, source.baseAddress!)
+                Parallel.forEach(count: blocks, threads: threads) { block in
+                    let first = block * blockColumns
+                    let last = Swift.min(width, first + blockColumns)
+                    // Wrapping index arithmetic: row < rows and column < width index the
+                    // rows × width buffers.
+                    for row in 0..<rows {
+                        let line = source + row &* width
+                        for column in first..<last { target[column &* rows &+ row] = line[column] }
+                    }
+                }
+            }
+            initialized = rows * width
+        }
+        return (transposed, 1, rows)
     }
 
     /// Folds one block of rows and their attributions into the profile. Each summary (a feature's
@@ -91,22 +138,29 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
         }
         // Groups of up to 8 adjacent columns (a cache line of a row) from one array: the
         // feature values (stride: features) or the attributions (stride: outputs × features).
+        // Rows wider than `transposeWidth` values are first laid out column by column: read down
+        // a column, each of their values sat on a page of its own.
         let group = 8
         let valueGroups = (features + group - 1) / group
         let phiGroups = (outputCount * features + group - 1) / group
+        let width = outputCount * features
+        let valueLayout = Self.columnLayout(batch.values, rows: rowCount, width: features, threads: threads)
+        let phiLayout = Self.columnLayout(attributions.values, rows: rowCount, width: width, threads: threads)
         columns.withUnsafeMutableBufferPointer { buffer in
-            batch.values.withUnsafeBufferPointer { values in
-                attributions.values.withUnsafeBufferPointer { phi in
+            valueLayout.values.withUnsafeBufferPointer { values in
+                phiLayout.values.withUnsafeBufferPointer { phi in
                     Parallel.forEach(count: valueGroups + phiGroups, threads: threads) { index in
                         let (values, phi) = (values.baseAddress!, phi.baseAddress!)
                         if index < valueGroups {
                             let first = index * group
                             StreamSummary.add(to: buffer.baseAddress! + first, columns: Swift.min(group, features - first),
-                                              values: values + first, rows: rowCount, stride: features)
+                                              values: values + first * valueLayout.columnStride, rows: rowCount, stride: valueLayout.rowStride,
+                                              columnStride: valueLayout.columnStride)
                         } else {
                             let first = (index - valueGroups) * group
-                            StreamSummary.add(to: buffer.baseAddress! + features + first, columns: Swift.min(group, outputCount * features - first),
-                                              values: phi + first, rows: rowCount, stride: outputCount * features)
+                            StreamSummary.add(to: buffer.baseAddress! + features + first, columns: Swift.min(group, width - first),
+                                              values: phi + first * phiLayout.columnStride, rows: rowCount, stride: phiLayout.rowStride,
+                                              columnStride: phiLayout.columnStride)
                         }
                     }
                 }
@@ -172,22 +226,65 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
     }
 
     /// Adds the rows of `other`, which must have the same identity (model, method, features,
-    /// background and sampling settings).
-    /// - Throws: `IncompatibilityError` naming what differs.
-    /// - Complexity: O(outputs × features × sketch buckets).
-    public mutating func merge(_ other: AttributionProfile) throws(IncompatibilityError) {
+    /// background and sampling settings), the same record sampling and bootstrap settings, and
+    /// other shards of the same split (or, like this one, none).
+    /// - Throws: `.incompatible` naming what differs; `.numerical` when the bootstrap's exact
+    ///   sums would overflow.
+    /// - Complexity: O(outputs × features × sketch buckets + replicates × outputs × features).
+    public mutating func merge(_ other: AttributionProfile) throws(ShapDriftError) {
         guard other.identity == identity else {
-            throw identity.mismatch(with: other.identity) ?? IncompatibilityError(
+            throw .incompatible(identity.mismatch(with: other.identity) ?? IncompatibilityError(
                 setting: .model, recorded: "\(identity.modelFormat.rawValue) \(identity.objective)",
                 given: "\(other.identity.modelFormat.rawValue) \(other.identity.objective)",
-                consequence: "profiles of different models cannot be merged")
+                consequence: "profiles of different models cannot be merged"))
         }
         guard (recordSampling ?? .all) == (other.recordSampling ?? .all) else {
             func describe(_ sampling: RecordSampling?) -> String {
                 sampling.map { "\($0.rate * 100) % of the records (seed \($0.seed))" } ?? "every record"
             }
-            throw IncompatibilityError(setting: .recordSampling, recorded: describe(recordSampling), given: describe(other.recordSampling),
-                                       consequence: "a merge of differently sampled profiles weighs their rows unequally")
+            throw .incompatible(IncompatibilityError(
+                setting: .recordSampling, recorded: describe(recordSampling), given: describe(other.recordSampling),
+                consequence: "a merge of differently sampled profiles weighs their rows unequally"))
+        }
+        switch (shards, other.shards) {
+        case (nil, nil): break
+        case (var mine?, let theirs?):
+            do {
+                try mine.merge(theirs)
+            } catch {
+                throw .incompatible(error)
+            }
+            shards = mine
+        case (let mine, let theirs):
+            let sharded = (mine ?? theirs)!
+            throw .incompatible(IncompatibilityError(
+                setting: .shards, recorded: mine == nil ? "a profile of a whole input" : "shards of a split into \(sharded.count)",
+                given: mine == nil ? "shards of a split into \(sharded.count)" : "a profile of a whole input",
+                consequence: "a merge cannot tell whether their rows overlap"))
+        }
+        switch (bootstrap, other.bootstrap) {
+        case (nil, nil): break
+        case (var mine?, let theirs?):
+            try mine.merge(theirs)
+            bootstrap = mine
+        case (let mine, let theirs):
+            let replicates = (mine ?? theirs)!.replicates
+            throw .incompatible(IncompatibilityError(
+                setting: .bootstrap, recorded: mine == nil ? "no bootstrap" : "\(replicates) replicates",
+                given: mine == nil ? "\(replicates) replicates" : "no bootstrap",
+                consequence: "the merge's interval would leave out the rows of one side"))
+        }
+        if var summary = records, let theirs = other.records {
+            summary.merge(theirs, everyPartReadEveryFile: shards?.unit == .record)
+            records = summary
+        } else {
+            records = nil
+        }
+        if var counts = columnCounts, let theirs = other.columnCounts {
+            counts.merge(theirs)
+            columnCounts = counts
+        } else {
+            columnCounts = nil
         }
         rows += other.rows
         if let seen = other.rowsSeen { rowsSeen = (rowsSeen ?? 0) + seen }

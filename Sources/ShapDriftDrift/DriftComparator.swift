@@ -28,6 +28,7 @@ public struct DriftComparator: Sendable {
         self.aggregation = aggregation
     }
 
+
     /// - Parameters:
     ///   - bootstrap: the current sample's streaming bootstrap: NDCG's interval, and its replicate
     ///     count and seed for the shift intervals.
@@ -37,6 +38,7 @@ public struct DriftComparator: Sendable {
     ///   + replicates × outputs × features log features).
     public func compare(baseline: AttributionProfile, current: AttributionProfile, bootstrap: PoissonBootstrap?,
                         columns: ColumnStatistics = ColumnStatistics()) -> DriftReport {
+
         let names = baseline.identity.featureNames
         let (values, valueAdjusted) = compareValues(baseline: baseline, current: current)
         let shiftedInputs = values.indices.filter { values[$0].shifted }

@@ -12,6 +12,11 @@ public struct ExactSum: Codable, Equatable, Sendable {
 
     public init() {}
 
+    /// The sum of `terms` (finite doubles).
+    init(terms: [Double]) {
+        for term in terms { add(term) }
+    }
+
     /// Adds a finite value exactly (non-finite values are the caller's to filter): Shewchuk's
     /// grow-expansion with zero elimination, which leaves at most one more partial.
     public mutating func add(_ value: Double) {

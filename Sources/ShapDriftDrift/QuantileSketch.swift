@@ -20,10 +20,18 @@ public struct QuantileSketch: Codable, Equatable, Sendable {
 
     public private(set) var count: UInt64 = 0
     public private(set) var zeroCount: UInt64 = 0
-    private var positive = BucketStore()
-    private var negative = BucketStore()
+    private(set) var positive = BucketStore()
+    private(set) var negative = BucketStore()
 
     public init() {}
+
+    /// A sketch from its parts, as `SummaryCoding` reads them.
+    init(zeroCount: UInt64, positive: BucketStore, negative: BucketStore, count: UInt64) {
+        self.zeroCount = zeroCount
+        self.positive = positive
+        self.negative = negative
+        self.count = count
+    }
 
     /// Adds one finite value; NaN and infinities are ignored (callers count missing values separately).
     public mutating func add(_ value: Double) {

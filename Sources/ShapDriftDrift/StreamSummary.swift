@@ -17,6 +17,20 @@ public struct StreamSummary: Codable, Equatable, Sendable {
 
     public init() {}
 
+    /// A summary from its stored statistics, as `SummaryCoding` reads them (it checks that they
+    /// are consistent).
+    init(count: UInt64, missing: UInt64, sum: ExactSum, sumAbs: ExactSum, sumSquares: ExactSum, min: Double, max: Double,
+         sketch: QuantileSketch) {
+        self.count = count
+        self.missing = missing
+        self.sum = sum
+        self.sumAbs = sumAbs
+        self.sumSquares = sumSquares
+        self.min = min
+        self.max = max
+        self.sketch = sketch
+    }
+
     @inline(__always)
     public mutating func add(_ value: Double) {
         guard value.isFinite else {
@@ -59,7 +73,12 @@ public struct StreamSummary: Codable, Equatable, Sendable {
     /// same exact numbers. Rows go tile by tile, so the cache lines a tile loads for the first
     /// column serve the group's other columns: with rows hundreds of values wide, reading one
     /// column at a time fetched a line (and often a page) per value.
-    static func add(to summaries: UnsafeMutablePointer<StreamSummary>, columns: Int, values: UnsafePointer<Double>, rows: Int, stride: Int) {
+    ///
+    /// `columnStride` is the distance between adjacent columns: 1 for row-major values, the row
+    /// count for values already laid out column by column (`AttributionProfile.add` transposes
+    /// rows wider than a few pages, where every value of a column was on a page of its own).
+    static func add(to summaries: UnsafeMutablePointer<StreamSummary>, columns: Int, values: UnsafePointer<Double>, rows: Int, stride: Int,
+                    columnStride: Int = 1) {
         let chunks = SmallSuperaccumulator.chunkCount
         withUnsafeTemporaryAllocation(of: Int64.self, capacity: 3 * chunks * columns) { storage in
             let registers = storage.baseAddress!
@@ -76,7 +95,7 @@ public struct StreamSummary: Codable, Equatable, Sendable {
                 while tile < end {
                     let count = Swift.min(end - tile, tileRows)
                     for column in 0..<columns {
-                        summaries[column].addTile(values + tile * stride + column, count: count, stride: stride, sums: sums(column))
+                        summaries[column].addTile(values + tile * stride + column * columnStride, count: count, stride: stride, sums: sums(column))
                     }
                     tile += count
                 }

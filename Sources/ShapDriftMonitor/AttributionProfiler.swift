@@ -33,6 +33,9 @@ public struct AttributionProfiler: Sendable {
     public var sampling = RecordSampling.all
     /// Told how far the build has come after each block (e.g. for a progress line).
     public var progress: ProfileProgress.Handler?
+    /// Whether a source without rows gives an empty profile rather than an error: one shard of
+    /// a split may hold none.
+    public var allowsNoRows = false
     /// The features whose categories the profiles count: those the model splits on as categories.
     public let categoricalFeatures: [Int]
 
@@ -62,11 +65,11 @@ public struct AttributionProfiler: Sendable {
     }
 
     /// Rows per block that keep a block's buffers within `blockByteBudget`: per row, the feature
-    /// values twice (the block and the one read ahead), the attributions three times (the result,
-    /// the kernels' column-major blocks, the bootstrap's magnitudes) and one bootstrap weight per
-    /// replicate, 8 bytes each; at least 64 rows, at most `defaultBlockRows`.
+    /// values twice (the block and the one read ahead), the attributions twice (the result, the
+    /// kernels' column-major blocks), the bootstrap's two bins of each attribution and one
+    /// bootstrap weight per replicate, 8 bytes each; at least 64 rows, at most `defaultBlockRows`.
     public static func rowsWithinBudget(features: Int, width: Int, replicates: Int) -> Int {
-        let bytesPerRow = 8 * (2 * features + 3 * width + replicates)
+        let bytesPerRow = 8 * (2 * features + 4 * width + replicates)
         return max(64, min(defaultBlockRows, blockByteBudget / max(1, bytesPerRow)))
     }
 
@@ -116,15 +119,21 @@ public struct AttributionProfiler: Sendable {
             size = min(limit, size * 4)
             reader.readAhead(maxRows: size)
             mark = StageTimings.now()
+            let cpu = StageTimings.processCPU()
             let attributions = try explainer.explain(batch, threads: threads)
             timings.attributing += StageTimings.now() - mark
+            timings.attributingCPU += StageTimings.processCPU() - cpu
             mark = StageTimings.now()
             profile.add(batch, attributions, threads: threads)
             if let (output, feature) = profile.overflowedSummary() {
                 throw .input(overflowError(output: output, feature: feature, batch: batch, attributions: attributions,
                                            names: identity.featureNames))
             }
-            bootstrap?.add(attributions, recordKeys: batch.recordKeys, threads: threads)
+            do {
+                try bootstrap?.add(attributions, recordKeys: batch.recordKeys, threads: threads)
+            } catch {
+                throw .numerical(error)
+            }
             timings.folding += StageTimings.now() - mark
             rowsProfiled += batch.rowCount
             progress?(ProfileProgress(rows: rowsProfiled, seconds: StageTimings.now() - start, fraction: fraction))
@@ -135,7 +144,7 @@ public struct AttributionProfiler: Sendable {
         }
         timings.rows += rowsProfiled
         timings.total += StageTimings.now() - start
-        guard rowsProfiled > 0 else {
+        guard rowsProfiled > 0 || allowsNoRows else {
             if reader.rowsSeen > 0 { throw .input(noRowsInSample(source, seen: reader.rowsSeen)) }
             throw .input(source.noRowsError)
         }
@@ -143,6 +152,24 @@ public struct AttributionProfiler: Sendable {
             profile.recordSampling = sampling
             profile.rowsSeen = reader.rowsSeen
         }
+        return profile
+    }
+
+    /// The profile of the current data a check compares (what `shapdrift profile` writes for one
+    /// shard, and `DriftMonitor` builds in memory): the rows' profile with their bootstrap
+    /// (`replicates` Poisson replicates seeded `seed`, none for 0), what the read found, which
+    /// columns the rows carried, and the shard of a split it covers.
+    /// - Throws: as `profile`; `.numerical` past the bootstrap's capacity.
+    public func currentProfile(_ source: any FeatureSource, replicates: Int, seed: UInt64, shard: ShardSelection = .whole,
+                               timings: inout StageTimings) throws(ShapDriftError) -> AttributionProfile {
+        let model = explainer.model
+        var bootstrap: PoissonBootstrap? = replicates > 0
+            ? PoissonBootstrap(replicates: replicates, seed: seed, width: model.numOutputs * model.numFeatures) : nil
+        var profile = try self.profile(source, bootstrap: &bootstrap, timings: &timings)
+        profile.bootstrap = bootstrap
+        profile.records = source.recordSummary
+        profile.columnCounts = source.columnStatistics
+        profile.shards = ShardCoverage(shard)
         return profile
     }
 

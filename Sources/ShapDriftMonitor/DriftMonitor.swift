@@ -88,20 +88,25 @@ public struct DriftMonitor: Sendable {
     /// - Complexity: the explainer's cost per row, plus O(outputs × features) per row to fold and
     ///   O(replicates × outputs × features) per row for the bootstrap.
     public func check(_ source: any FeatureSource) throws(ShapDriftError) -> DriftCheck {
-        let model = profiler.explainer.model
-        var bootstrap: PoissonBootstrap? = options.bootstrapReplicates > 0
-            ? PoissonBootstrap(replicates: options.bootstrapReplicates, seed: options.bootstrapSeed,
-                               width: model.numOutputs * model.numFeatures)
-            : nil
         var timings = StageTimings()
-        let current = try profiler.profile(source, bootstrap: &bootstrap, timings: &timings)
-        let columns = source.columnStatistics
+        let current = try profiler.currentProfile(source, replicates: options.bootstrapReplicates, seed: options.bootstrapSeed,
+                                                  timings: &timings)
+        let report = Self.report(baseline: baseline, current: current, model: profiler.explainer.model, options: options)
+        return DriftCheck(report: report, current: current, timings: timings, columns: current.columnCounts ?? ColumnStatistics())
+    }
+
+    /// The report of a comparison of `current` (a current profile: with its bootstrap, what
+    /// reading found and the columns seen) with `baseline` for `model`: what a check over the
+    /// rows and a check of their merged shards (`ProfileCheck`) both write.
+    /// - Complexity: the comparator's.
+    static func report(baseline: AttributionProfile, current: AttributionProfile, model: Model, options: DriftCheckOptions) -> DriftReport {
         var comparator = DriftComparator(thresholds: options.thresholds, aggregation: options.aggregation)
         comparator.failOn = options.failOn
         comparator.coupling = ModelStructure.coupling(model, method: baseline.identity.method)
         comparator.outputNames = options.outputNames ?? model.outputNames
-        var report = comparator.compare(baseline: baseline, current: current, bootstrap: bootstrap, columns: columns)
-        report.records = source.recordSummary
+        var report = comparator.compare(baseline: baseline, current: current, bootstrap: current.bootstrap,
+                                        columns: current.columnCounts ?? ColumnStatistics())
+        report.records = current.records
         if let skipped = report.records?.skipped {
             report.dataQuality.unreadableRecords = UInt64(skipped.count)
             report.dataQuality.unreadableByReason = Dictionary(uniqueKeysWithValues: skipped.byReason.map { ($0.key.rawValue, UInt64($0.value)) })
@@ -109,6 +114,6 @@ public struct DriftMonitor: Sendable {
         report.warnings = model.warnings
         report.provenance = Provenance(baseline: Provenance.BaselineReference(baseline))
         report.distributions = ReportDistributions(report: report, baseline: baseline, current: current)
-        return DriftCheck(report: report, current: current, timings: timings, columns: columns)
+        return report
     }
 }

@@ -6,23 +6,28 @@ import ShapDrift
 /// through files without the file dominating (L1: linear SHAP over 1,000,000 × 100 values).
 ///
 /// Also the fold of one block into a profile and the bootstrap (`fold`: the per-block work of
-/// `check` besides attribution), on one core, to measure its cost per value.
+/// `check` besides attribution), on one core, to measure its cost per value; and `shards`, which
+/// writes COUNT shard profiles (ROWS rows each, the 200-replicate bootstrap, shard i of COUNT)
+/// into DIRECTORY for timing `shapdrift merge` over them.
 ///
-/// Usage: shapdrift-bench linear|fold ROWS FEATURES REPEAT
+/// Usage: shapdrift-bench linear|fold ROWS FEATURES REPEAT, or shapdrift-bench shards ROWS FEATURES COUNT DIRECTORY
 /// Prints one JSON object: {"workload", "rows", "features", "seconds" (median), "threads"}.
 struct Arguments {
     let workload: String
     let rows: Int
     let features: Int
     let repeats: Int
+    let directory: String?
 
     init?(_ arguments: [String]) {
-        guard arguments.count == 5, ["linear", "fold"].contains(arguments[1]), let rows = Int(arguments[2]), let features = Int(arguments[3]),
-              let repeats = Int(arguments[4]), rows > 0, features > 0, repeats > 0 else { return nil }
+        guard arguments.count >= 5, ["linear", "fold", "shards"].contains(arguments[1]), let rows = Int(arguments[2]),
+              let features = Int(arguments[3]), let repeats = Int(arguments[4]), rows > 0, features > 0, repeats > 0,
+              arguments.count == (arguments[1] == "shards" ? 6 : 5) else { return nil }
         workload = arguments[1]
         self.rows = rows
         self.features = features
         self.repeats = repeats
+        directory = arguments.count == 6 ? arguments[5] : nil
     }
 }
 
@@ -36,7 +41,7 @@ func values(count: Int, seed: UInt64) -> [Double] {
 }
 
 guard let arguments = Arguments(CommandLine.arguments) else {
-    FileHandle.standardError.write(Data("usage: shapdrift-bench linear|fold ROWS FEATURES REPEAT\n".utf8))
+    FileHandle.standardError.write(Data("usage: shapdrift-bench linear|fold ROWS FEATURES REPEAT | shards ROWS FEATURES COUNT DIRECTORY\n".utf8))
     exit(2)
 }
 let model = try LinearModel(numFeatures: arguments.features, numOutputs: 1, coefficients: values(count: arguments.features, seed: 1),
@@ -53,6 +58,24 @@ if arguments.workload == "linear" {
         timings.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         precondition(attributions.values.count == arguments.rows * arguments.features)
     }
+} else if arguments.workload == "shards", let directory = arguments.directory {
+    // Shard i gets its own rows (and record keys), so the merge adds up distinct data.
+    let identity = ProfileIdentity(modelSHA256: "", modelFormat: .inMemory, objective: "regression", transform: .identity,
+                                   featureNames: (0..<arguments.features).map { "f\($0)" }, method: .linear, outputSpace: .raw, numOutputs: 1)
+    let start = DispatchTime.now().uptimeNanoseconds
+    for shard in 0..<arguments.repeats {
+        let rows = FeatureBatch(numFeatures: arguments.features, values: values(count: arguments.rows * arguments.features, seed: UInt64(shard) + 10),
+                                sourceLines: Array(1...arguments.rows), file: "shard-\(shard).csv")
+        let attributions = explainer.explain(rows)
+        var profile = AttributionProfile(identity: identity, baseValues: [0])
+        var bootstrap = PoissonBootstrap(replicates: 200, seed: 1, width: arguments.features)
+        profile.add(rows, attributions, threads: threads)
+        try! bootstrap.add(attributions, recordKeys: rows.recordKeys, threads: threads)
+        profile.bootstrap = bootstrap
+        profile.shards = ShardCoverage(try! ShardSelection(index: shard, count: arguments.repeats, unit: .engine))
+        try! Data(try! profile.encoded()).write(to: URL(fileURLWithPath: directory).appendingPathComponent(String(format: "shard-%05d.json", shard)))
+    }
+    timings.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
 } else {
     threads = 1
     let attributions = explainer.explain(batch)
@@ -65,7 +88,7 @@ if arguments.workload == "linear" {
         profile.add(batch, attributions, threads: threads)
         let mid = DispatchTime.now().uptimeNanoseconds
         FileHandle.standardError.write(Data("fold \(Double(mid - start) / 1e9)\n".utf8))
-        bootstrap.add(attributions, recordKeys: batch.recordKeys, threads: threads)
+        try! bootstrap.add(attributions, recordKeys: batch.recordKeys, threads: threads)
         timings.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         precondition(profile.rows == UInt64(arguments.rows))
     }

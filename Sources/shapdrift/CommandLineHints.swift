@@ -35,7 +35,9 @@ enum CommandLineHints {
         case .outOfRange(let setting, _, _):
             return ["sample budget": " (--samples)", "time window": " (--since, --until)", "sample rate": " (--sample-rate)",
                     "output names": " (--output-names)", "metric labels": " (--metrics-label, one per output)",
-                    "metrics namespace": " (--metrics-namespace)"][setting] ?? ""
+                    "metrics namespace": " (--metrics-namespace)", "shard": " (--shard)", "shard count": " (--shard)",
+                    "shard index": " (--shard)", "bootstrap replicates": " (--bootstrap)"][setting] ?? ""
+        case .shardAssignment: return " (or give --shard INDEX/COUNT)"
         }
     }
 
@@ -45,6 +47,8 @@ enum CommandLineHints {
         case .background: return " (pass the same --background as to shapdrift baseline)"
         case .sampling: return " (pass the same --samples and --seed as to shapdrift baseline)"
         case .recordSampling: return " (merge profiles made with the same --sample-rate and --sample-seed)"
+        case .bootstrap: return " (merge profiles made with the same --bootstrap and --seed)"
+        case .shards: return " (merge the profiles of one split: the same --shard COUNT and --shard-by)"
         case .featureNames, .method, .outputSpace, .formatVersion: return ""
         }
     }
@@ -55,6 +59,7 @@ enum CommandLineHints {
         case DataErrorField.badRecords: return " (--max-bad-records N, --max-bad-fraction F)"
         case DataErrorField.timeColumn: return " (--time-column NAME)"
         case DataErrorField.variants: return " (--variant NAME, repeatable)"
+        case DataErrorField.keyColumn: return " (--key-column NAME)"
         default: return ""
         }
     }

@@ -10,22 +10,30 @@ struct Baseline: ParsableCommand {
     @OptionGroup var sources: DataSourceOptions
     @OptionGroup var methodOptions: MethodOptions
     @OptionGroup var recordSampling: RecordSamplingOptions
+    @OptionGroup var shardOptions: ShardOptions
     @OptionGroup var runOptions: RunOptions
 
     @Option(help: ArgumentHelp("Where to write the profile ('-' = standard output).", valueName: "path"))
     var output: String = "baseline.json"
 
+    func validate() throws {
+        try sources.requireData()
+    }
+
     func run() throws {
         let model = try modelOption.load()
+        let (shard, engine) = try shardOptions.selection(data: sources.data)
         var profiler = AttributionProfiler(explainer: try methodOptions.explainer(for: model))
         profiler.threads = runOptions.threadCount
         profiler.sampling = recordSampling.sampling
         let progress = runOptions.progressLine("profiling")
         profiler.progress = progress?.handler
+        profiler.allowsNoRows = !shard.isWhole
         var noBootstrap: PoissonBootstrap? = nil
         var timings = StageTimings()
+        ShardNotice.print(shard, engine: engine, quiet: runOptions.quiet)
         // A reference is strict by default: every record of it is meant to be good.
-        let source = try sources.source(for: model, badRecords: .strict)
+        let source = try sources.source(for: model, badRecords: .strict, shard: shard)
         var profile: AttributionProfile
         do {
             profile = try profiler.profile(source, bootstrap: &noBootstrap, timings: &timings)
@@ -34,6 +42,7 @@ struct Baseline: ParsableCommand {
             progress?.finish()
             throw error
         }
+        profile.shards = ShardCoverage(shard)
         let columns = source.columnStatistics.columnNames
         profile.columns = columns.isEmpty ? nil : columns.sorted()
         profile.created = UTCTimestamp.creation()
@@ -54,13 +63,19 @@ struct Check: ParsableCommand {
         significantly (permutation tests; Holm keeps the chance of any false alarm at --alpha) and by at least \
         --min-shift of the attribution mass. Clarify's NDCG rule, prediction drift and data quality are \
         reported beside it, and make the verdict with --fail-on. Exit 0 no drift, 1 drift, 2 usage or input \
-        error. A drift finding means investigate, not retrain or roll back.
+        error. A drift finding means investigate, not retrain or roll back. With --current-profile (a split \
+        job's merged `shapdrift profile` shards) nothing is attributed: the report is the one a check of the \
+        same rows writes.
         """)
 
     @Option(help: ArgumentHelp("Profile written by `shapdrift baseline`.", valueName: "path"))
     var baseline: String
 
     @OptionGroup var modelOption: ModelOption
+
+    @Option(help: ArgumentHelp("Compare this profile of the current data (`shapdrift profile`, shards joined by `shapdrift merge`) instead of reading --data; the model is still needed (its structure, output names and warnings go in the report).", valueName: "path"))
+    var currentProfile: String?
+
     @OptionGroup var sources: DataSourceOptions
     @OptionGroup var backgroundOption: BackgroundOption
     @OptionGroup var sampling: SamplingOptions
@@ -94,8 +109,8 @@ struct Check: ParsableCommand {
     @Option(help: "Global attribution of a feature: mean_abs (SageMaker Clarify's default), median (of |SHAP|) or mean_sq.")
     var aggregation: AttributionAggregation = .meanAbs
 
-    @Option(help: "Bootstrap replicates for the NDCG and shift intervals (0 = none; mean_abs only).")
-    var bootstrap: Int = 200
+    @Option(help: "Bootstrap replicates for the NDCG and shift intervals (0 = none; mean_abs only; default 200, or with --current-profile the profile's).")
+    var bootstrap: Int?
 
     @Option(help: ArgumentHelp("Report directory.", valueName: "dir"))
     var outputDir: String = "shapdrift-report"
@@ -113,9 +128,31 @@ struct Check: ParsableCommand {
                               ("--unseen-category-threshold", unseenCategoryThreshold)] where !(0...1).contains(value) {
             throw ValidationError("\(flag) must be between 0 and 1")
         }
-        guard (0...100_000).contains(bootstrap) else { throw ValidationError("--bootstrap must be between 0 and 100000") }
+        if let bootstrap, !(0...100_000).contains(bootstrap) { throw ValidationError("--bootstrap must be between 0 and 100000") }
         guard ["text", "json"].contains(format) else { throw ValidationError("--format must be text or json") }
         _ = try criteria()
+        if currentProfile != nil {
+            if !sources.data.isEmpty { throw ValidationError("--current-profile replaces --data: give one of them") }
+        } else {
+            try sources.requireData()
+        }
+    }
+
+    var thresholds: DriftThresholds {
+        DriftThresholds(ndcg: threshold, alpha: alpha, minShift: minShift, completeness: completenessThreshold,
+                        valueDistance: valueDistanceThreshold, unseenCategories: unseenCategoryThreshold)
+    }
+
+    var names: [String]? {
+        outputNames.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
+    }
+
+    var outputs: MonitoringJob.Outputs {
+        var outputs = MonitoringJob.Outputs()
+        outputs.directory = outputDir
+        outputs.stdout = format == "json" ? .json : .text
+        outputs.metrics = metrics.settings
+        return outputs
     }
 
     /// `--fail-on` as criteria; `attribution` always makes the verdict.
@@ -135,29 +172,48 @@ struct Check: ParsableCommand {
         var job = MonitoringJob(model: modelOption.model, baseline: baseline, data: sources.selection(badRecords: .tolerant))
         job.method = MonitoringJob.Method(background: backgroundOption.background, samples: sampling.samples, seed: sampling.seed)
         job.sampling = recordSampling.sampling
-        job.thresholds = DriftThresholds(ndcg: threshold, alpha: alpha, minShift: minShift, completeness: completenessThreshold,
-                                         valueDistance: valueDistanceThreshold, unseenCategories: unseenCategoryThreshold)
+        job.thresholds = thresholds
         job.failOn = (try? criteria()) ?? [.attribution]
-        job.outputNames = outputNames.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
+        job.outputNames = names
         job.aggregation = aggregation
-        job.bootstrap = MonitoringJob.Bootstrap(replicates: bootstrap)
-        job.outputs.directory = outputDir
-        job.outputs.stdout = format == "json" ? .json : .text
-        job.outputs.metrics = metrics.settings
+        job.bootstrap = MonitoringJob.Bootstrap(replicates: bootstrap ?? MonitoringJob.Bootstrap().replicates)
+        job.outputs = outputs
         job.threads = runOptions.threads
         return job
     }
 
+    /// The check of a current profile.
+    func profileCheck(_ current: String) -> ProfileCheck {
+        var check = ProfileCheck(baseline: baseline, current: current, model: modelOption.model)
+        check.options.thresholds = thresholds
+        check.options.failOn = (try? criteria()) ?? [.attribution]
+        check.options.outputNames = names
+        check.options.aggregation = aggregation
+        check.bootstrapReplicates = bootstrap
+        check.badRecords = sources.badRecords(default: .tolerant)
+        check.outputs = outputs
+        return check
+    }
+
     func run() throws {
-        try JobRunner.run(job, now: MonitoringJob.now, runOptions: runOptions)
+        if let currentProfile {
+            try JobRunner.run(profileCheck(currentProfile), now: MonitoringJob.now, runOptions: runOptions)
+        } else {
+            try JobRunner.run(job, now: MonitoringJob.now, runOptions: runOptions)
+        }
     }
 }
 
 struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Merge baseline profiles of parts of a dataset (e.g. shards) into the profile of the whole.")
+        abstract: "Merge profiles of parts of a dataset (a split job's shards, baseline or current) into the profile of the whole.",
+        discussion: """
+        The merge equals the profile of the whole: counts, exact sums, sketches and the bootstrap add up \
+        exactly. Shards of a split merge once each (a shard given twice is refused); `check` refuses a \
+        profile missing some.
+        """)
 
-    @Argument(help: ArgumentHelp("Profiles to merge (same model, method and features).", valueName: "profile"))
+    @Argument(help: ArgumentHelp("Profiles to merge (same model, method, features and settings).", valueName: "profile"))
     var profiles: [String]
 
     @Option(help: ArgumentHelp("Where to write the merged profile ('-' = standard output).", valueName: "path"))
@@ -174,7 +230,8 @@ struct Merge: ParsableCommand {
             do {
                 try merged.merge(next)
             } catch {
-                throw ShapDriftError.incompatible(error.inFile(path))
+                guard case .incompatible(let mismatch) = error else { throw error }
+                throw ShapDriftError.incompatible(mismatch.inFile(path))
             }
         }
         try writeAtomically(merged.encoded(), to: output)

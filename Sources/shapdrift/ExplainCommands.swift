@@ -23,6 +23,10 @@ struct Predict: ParsableCommand {
     @Option(help: ArgumentHelp("Where to write the CSV ('-' = standard output).", valueName: "path"))
     var output: String = "-"
 
+    func validate() throws {
+        try sources.requireData()
+    }
+
     func run() throws {
         let model = try modelOption.load()
         let predictor = RawPredictor(model: model)
@@ -55,6 +59,10 @@ struct Explain: ParsableCommand {
 
     @Option(help: ArgumentHelp("Where to write the CSV ('-' = standard output).", valueName: "path"))
     var output: String = "-"
+
+    func validate() throws {
+        try sources.requireData()
+    }
 
     func run() throws {
         var clock = StageClock()

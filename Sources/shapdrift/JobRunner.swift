@@ -25,24 +25,47 @@ enum JobRunner {
             progress?.finish()
             throw error
         }
+        stamp(&check, started: started, clock: clock)
+        try finish(check, outputs: job.outputs, now: now, runOptions: runOptions)
+    }
+
+    /// A check of a current profile (`check --current-profile`), finished the same way.
+    static func run(_ job: ProfileCheck, now: Double, runOptions: RunOptions) throws {
+        let started = Date()
+        let clock = DispatchTime.now()
+        runOptions.logger.info("checking the current profile against \(job.baseline) (model \(job.model))")
+        var check = try job.check()
+        stamp(&check, started: started, clock: clock)
+        try finish(check, outputs: job.outputs, now: now, runOptions: runOptions)
+    }
+
+    /// The report's provenance gets the command line, the start time and the run time.
+    private static func stamp(_ check: inout DriftCheck, started: Date, clock: DispatchTime) {
         check.report.provenance?.commandLine = CommandLine.arguments
         check.report.provenance?.startedAt = UTCTimestamp.string(started)
         check.report.provenance?.runSeconds = Double(DispatchTime.now().uptimeNanoseconds - clock.uptimeNanoseconds) / 1e9
+    }
+
+    /// Writes what a check found: the report directory (with the metric files), standard output,
+    /// the exit code.
+    /// - Throws: `OutputError`; `ExitCode(1)` when drift was found.
+    private static func finish(_ check: DriftCheck, outputs: MonitoringJob.Outputs, now: Double, runOptions: RunOptions) throws {
+        let logger = runOptions.logger
         logger.info("\(check.report.rows) rows checked: \(check.timings.summary)")
         runOptions.report(check.timings.summary, fields: check.timings.fields)
-        let metrics = try MetricsFiles.render(check.report, settings: job.outputs.metrics, timestamp: metricsTime(check.report, now: now))
-        try ReportSet.write(check.report, current: check.current, to: job.outputs.directory, files: job.outputs.files, metrics: metrics)
-        let written = ReportFile.allCases.filter(job.outputs.files.contains).map { ($0.rawValue, job.outputs.directory) }
-            + metrics.map { ($0.name, $0.directory ?? job.outputs.directory) }
+        let metrics = try MetricsFiles.render(check.report, settings: outputs.metrics, timestamp: metricsTime(check.report, now: now))
+        try ReportSet.write(check.report, current: check.current, to: outputs.directory, files: outputs.files, metrics: metrics)
+        let written = ReportFile.allCases.filter(outputs.files.contains).map { ($0.rawValue, outputs.directory) }
+            + metrics.map { ($0.name, $0.directory ?? outputs.directory) }
         logger.info("wrote \(written.map { ($0.1 as NSString).appendingPathComponent($0.0) }.joined(separator: ", "))")
         SkippedRecordsNotice.print(check.report.records, what: "left out of the check (listed in the report)", quiet: runOptions.quiet)
-        switch job.outputs.stdout {
+        switch outputs.stdout {
         case .json:
             try writeAtomically(ReportJSON.bytes(check.report), to: "-")
         case .text where !runOptions.quiet:
             print(TerminalSummary.text(check.report, colour: Console.colourOnStandardOutput), terminator: "")
-            for file in [ReportFile.html, .markdown] where job.outputs.files.contains(file) {
-                print("Report: \((job.outputs.directory as NSString).appendingPathComponent(file.rawValue))")
+            for file in [ReportFile.html, .markdown] where outputs.files.contains(file) {
+                print("Report: \((outputs.directory as NSString).appendingPathComponent(file.rawValue))")
                 break
             }
         case .text, .none:

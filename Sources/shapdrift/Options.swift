@@ -73,7 +73,7 @@ struct SamplingOptions: ParsableArguments {
 struct DataSourceOptions: ParsableArguments {
     @Option(name: .long, parsing: .upToNextOption,
             help: ArgumentHelp("Data: CSV files ('-' = standard input), JSON Lines, SageMaker data-capture files, or capture directories ({endpoint}/{variant}/yyyy/mm/dd/hh/*.jsonl).", valueName: "path"))
-    var data: [String]
+    var data: [String] = []
 
     @Option(help: ArgumentHelp("auto, csv, jsonl or capture.", valueName: "format"))
     var inputFormat: InputFormat = .auto
@@ -91,14 +91,16 @@ struct DataSourceOptions: ParsableArguments {
             help: ArgumentHelp("Capture variant to read from a directory tree (the folder above yyyy, or endpoint/variant); repeatable. Required when the tree holds several.", valueName: "name"))
     var variants: [String] = []
 
-    @Option(help: ArgumentHelp("Bad records that may be skipped in all (default: 1000 for check, explain and predict; 0 = strict, the default of baseline).", valueName: "n"))
+    @Option(help: ArgumentHelp("The CSV column (JSON Lines member) whose text keys each row, as eventId keys capture records: the bootstrap, --sample-rate and --shard-by record then follow the row wherever it is read (default: file name and line).", valueName: "name"))
+    var keyColumn: String?
+
+    @Option(help: ArgumentHelp("Bad records that may be skipped in all (default: 1000 for check, explain, predict and profile; 0 = strict, the default of baseline).", valueName: "n"))
     var maxBadRecords: Int?
 
     @Option(help: ArgumentHelp("Bad records that may be skipped, as a fraction of the records read (default 0.01; 0 = strict).", valueName: "fraction"))
     var maxBadFraction: Double?
 
     func validate() throws {
-        if data.isEmpty { throw ValidationError("--data needs at least one path") }
         for (flag, value) in [("--since", since), ("--until", until)] {
             if let value, let problem = ISO8601Time.problem(value) {
                 throw ValidationError("\(flag): expected \(ISO8601Time.expectedForm), found '\(value)' (\(problem))")
@@ -109,6 +111,11 @@ struct DataSourceOptions: ParsableArguments {
         }
         if let maxBadRecords, maxBadRecords < 0 { throw ValidationError("--max-bad-records must be 0 or more") }
         if let maxBadFraction, !(0...1).contains(maxBadFraction) { throw ValidationError("--max-bad-fraction must be between 0 and 1") }
+    }
+
+    /// For the commands that always read data (every one but `check --current-profile`).
+    func requireData() throws {
+        if data.isEmpty { throw ValidationError("--data needs at least one path") }
     }
 
     var window: CaptureTimeWindow {
@@ -131,11 +138,15 @@ struct DataSourceOptions: ParsableArguments {
         let window = self.window
         selection.window = window.isUnbounded ? .all : .absolute(since: window.since, until: window.until)
         selection.badRecords = badRecords(default: fallback)
+        selection.keyColumn = keyColumn
         return selection
     }
 
-    func source(for model: Model, badRecords fallback: BadRecordPolicy) throws(InputError) -> FeatureSourceChain {
-        try FeatureSourceChain(paths: data, schema: FeatureSchema(model: model), options: selection(badRecords: fallback).readOptions(now: 0))
+    /// The sources' rows of `shard`.
+    func source(for model: Model, badRecords fallback: BadRecordPolicy, shard: ShardSelection = .whole) throws(InputError) -> FeatureSourceChain {
+        var options = selection(badRecords: fallback).readOptions(now: 0)
+        options.shard = shard
+        return try FeatureSourceChain(paths: data, schema: FeatureSchema(model: model), options: options)
     }
 
     /// Every row of `chain` (opened by `source(for:badRecords:)`), a batch at a time (as many rows as `check`'s blocks), with each
@@ -249,3 +260,32 @@ struct RunOptions: ParsableArguments {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+extension ShardSelection.Unit: ExpressibleByArgument {}
+
+/// Which shard of a split job a run profiles (`baseline`, `profile`): given, or from the engine.
+struct ShardOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Profile shard INDEX of COUNT (0-based, e.g. 3/8), or 'auto': from the batch engine (JOB_COMPLETION_INDEX with SHAPDRIFT_SHARD_COUNT, AWS_BATCH_JOB_ARRAY_INDEX/_SIZE, SageMaker's resourceconfig.json). Merge the shards' profiles with shapdrift merge.", valueName: "i/n|auto"))
+    var shard: String?
+
+    @Option(help: ArgumentHelp("How shards split the input: file (files dealt out by sorted name: each shard reads only its files), record (by a hash of each record's key: balanced whatever the files, every shard reads them all) or engine (the engine already split it, e.g. SageMaker's ShardedByS3Key: every record given is this shard's). Default: file, or engine where SageMaker split the input.", valueName: "rule"))
+    var shardBy: ShardSelection.Unit?
+
+    @Option(help: ArgumentHelp("SageMaker's /opt/ml directory, for --shard auto.", valueName: "dir"))
+    var mlRoot = "/opt/ml"
+
+    func validate() throws {
+        if shardBy != nil, shard == nil { throw ValidationError("--shard-by needs --shard") }
+    }
+
+    /// The shard to read of `data`, and the engine that assigned it (for the notice), if any.
+    func selection(data: [String]) throws -> (ShardSelection, ShardEnvironment.Engine?) {
+        guard let shard else { return (.whole, nil) }
+        guard shard == "auto" else { return (try ShardSelection.parse(shard, unit: shardBy ?? .file), nil) }
+        let assignment = try ShardEnvironment.detect(environment: ProcessInfo.processInfo.environment, mlRoot: mlRoot, dataPaths: data)
+        if assignment.inputSplitByEngine, let shardBy, shardBy != .engine {
+            throw ValidationError("SageMaker already split the input (ShardedByS3Key): every record given is this host's, so --shard-by must be engine")
+        }
+        let unit = assignment.inputSplitByEngine ? .engine : shardBy ?? .file
+        return (try ShardSelection(index: assignment.index, count: assignment.count, unit: unit), assignment.engine)
+    }
+}

@@ -14,7 +14,7 @@ struct ShapDriftCommand: ParsableCommand {
         abstract: "Exact SHAP attributions for tree and linear models, and feature-attribution drift checks.",
         discussion: "Exit codes: 0 no drift, 1 drift found, 2 usage or input error.",
         version: ShapDriftVersion.current,
-        subcommands: [Inspect.self, Predict.self, Explain.self, Baseline.self, Check.self, Merge.self, Run.self, Validate.self,
+        subcommands: [Inspect.self, Predict.self, Explain.self, Baseline.self, Profile.self, Check.self, Merge.self, Run.self, Validate.self,
                       SageMakerMonitor.self, Report.self, History.self]
     )
 }

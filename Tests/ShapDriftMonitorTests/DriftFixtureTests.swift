@@ -175,7 +175,7 @@ struct DriftCheckTests {
         #expect(ranked == exactRanking)
     }
 
-    @Test("the bootstrap does not depend on how rows are split into blocks")
+    @Test("the bootstrap does not depend on how rows are split into blocks, to the bit")
     func bootstrapIsBlockIndependent() throws {
         let model = try ModelLoader().load(path: Self.modelPath)
         var results: [[Double]] = []
@@ -186,6 +186,6 @@ struct DriftCheckTests {
             _ = try builder.profile(FeatureSourceChain(paths: [Self.folder + "/current.csv"], schema: FeatureSchema(model: model)), bootstrap: &bootstrap)
             results.append((0..<20).flatMap { bootstrap!.meanAbsolute(replicate: $0, output: 0, features: 8) })
         }
-        for (a, b) in zip(results[0], results[1]) { #expect(abs(a - b) <= 1e-12 * max(1, abs(a))) }
+        #expect(results[0] == results[1])
     }
 }

@@ -128,7 +128,11 @@ struct RecordSamplingTests {
         var sampledShard = check.current
         let full = try AttributionProfiler(explainer: explainer).profile(
             FeatureSourceChain(paths: [Fixtures.driftFolder + "/current_drift.csv"], schema: schema))
-        let error = #expect(throws: IncompatibilityError.self) { try sampledShard.merge(full) }
-        #expect(error?.setting == .recordSampling)
+        let error = #expect(throws: ShapDriftError.self) { try sampledShard.merge(full) }
+        guard case .incompatible(let mismatch)? = error else {
+            Issue.record("expected an incompatibility, got \(String(describing: error))")
+            return
+        }
+        #expect(mismatch.setting == .recordSampling)
     }
 }

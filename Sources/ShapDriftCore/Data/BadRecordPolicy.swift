@@ -47,6 +47,26 @@ public struct BadRecordPolicy: Codable, Equatable, Hashable, Sendable {
         skipped == 0 || (allows(skipped: skipped) && Double(skipped) <= maxFraction * Double(read))
     }
 
+    /// The `field` of the error a read over budget fails with (`overBudget`), which callers may
+    /// act on (the `shapdrift` tool names the flags that change the budget).
+    public static let errorField = "bad records"
+
+    /// The error of a read whose `skipped` bad records of `read` are more than the policy allows:
+    /// the counts, the reasons, and the first skipped record.
+    public func overBudget(_ skipped: SkippedRecords, read: Int) -> InputError {
+        let share = read > 0 ? " (\(Self.percent(rounding: Double(skipped.count) / Double(read))))" : ""
+        var message = "\(skipped.count) of \(read) records read could not be used\(share), more than the budget allows "
+            + "(\(description)): \(skipped.reasonsText)"
+        if let first = skipped.first.first { message += "; the first: \(first.description)" }
+        return InputError(field: Self.errorField, message)
+    }
+
+    /// A share as a percentage to one decimal (`2.5 %`, `3 %`).
+    static func percent(rounding fraction: Double) -> String {
+        let value = (fraction * 1000).rounded() / 10
+        return value == value.rounded() ? "\(Int(value)) %" : "\(value) %"
+    }
+
     /// The limits in words, e.g. `at most 1000 records and 1 % of the records read`.
     public var description: String {
         isStrict ? "none may be skipped"

@@ -48,6 +48,31 @@ public struct RecordSummary: Codable, Equatable, Sendable {
 
     public init() {}
 
+    /// Adds what the read of another part of the same input found (another shard's): records
+    /// and skipped records add up; files too, except when every part read every file (a split by
+    /// record), where the largest count is the input's; variants unite; the times seen and read
+    /// span both.
+    /// The window stays when both parts had the same one.
+    public mutating func merge(_ other: RecordSummary, everyPartReadEveryFile: Bool) {
+        read += other.read
+        skipped.merge(other.skipped)
+        outsideWindow += other.outsideWindow
+        filesRead = everyPartReadEveryFile ? max(filesRead, other.filesRead) : filesRead + other.filesRead
+        filesOutsideWindow = everyPartReadEveryFile ? max(filesOutsideWindow, other.filesOutsideWindow) : filesOutsideWindow + other.filesOutsideWindow
+        variants = Array(Set(variants).union(other.variants)).sorted()
+        if window != other.window { window = nil }
+        timesSeen = Self.span(timesSeen, other.timesSeen)
+        timesRead = Self.span(timesRead, other.timesRead)
+    }
+
+    /// The span of two time ranges, either `nil` when unknown. Both are written by the same
+    /// formatter (UTC, `Z`), so text order is time order.
+    static func span(_ first: TimeRange?, _ second: TimeRange?) -> TimeRange? {
+        guard let first else { return second }
+        guard let second else { return first }
+        return TimeRange(since: [first.since, second.since].compactMap { $0 }.min(), until: [first.until, second.until].compactMap { $0 }.max())
+    }
+
     enum CodingKeys: String, CodingKey {
         case read, outsideWindow = "outside_window", filesRead = "files_read", filesOutsideWindow = "files_outside_window"
         case variants, window, timesSeen = "times_seen", timesRead = "times_read"

@@ -47,6 +47,16 @@ public struct SkippedRecords: Codable, Equatable, Sendable {
         }
     }
 
+    /// Adds the records another part of the same input skipped: counts add up; the quoted records
+    /// are the first `quotedLimit` of both by file and line (the order of a single read of files
+    /// taken in path order, as directories are).
+    /// - Complexity: O(quotedLimit · log quotedLimit).
+    public mutating func merge(_ other: SkippedRecords) {
+        count += other.count
+        byReason.merge(other.byReason, uniquingKeysWith: +)
+        first = Array((first + other.first).sorted { ($0.file, $0.line ?? 0) < ($1.file, $1.line ?? 0) }.prefix(Self.quotedLimit))
+    }
+
     /// The counts by reason in words, most frequent first: `not a number 2, malformed JSON 1`.
     public var reasonsText: String {
         byReason.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }

@@ -18,6 +18,9 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable, Senda
     case tooFewSamples(requested: Int, minimum: Int, features: Int)
     /// A value outside its documented range (name, value, what is allowed).
     case outOfRange(setting: String, value: String, allowed: String)
+    /// The shard of a split was to come from the batch engine's environment, and that does not
+    /// say (which variables were looked for, or what is wrong with them).
+    case shardAssignment(String)
 
     public var description: String {
         switch self {
@@ -35,6 +38,8 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable, Senda
             return "a sample budget of \(requested) is too few for \(features) features: at least \(minimum) coalitions (2 × features) are needed"
         case .outOfRange(let setting, let value, let allowed):
             return "\(setting) \(value) is out of range: \(allowed)"
+        case .shardAssignment(let problem):
+            return "no shard assignment from the environment: \(problem)"
         }
     }
 }

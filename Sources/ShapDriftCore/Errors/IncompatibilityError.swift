@@ -8,6 +8,7 @@ public struct IncompatibilityError: Error, CustomStringConvertible, Equatable, S
     public enum Setting: String, Sendable, Equatable {
         case model, featureNames = "feature names", method, outputSpace = "output space", background
         case sampling = "sampling settings", formatVersion = "format version", recordSampling = "record sampling"
+        case bootstrap = "bootstrap settings", shards
     }
 
     public var setting: Setting

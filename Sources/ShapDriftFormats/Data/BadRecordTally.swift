@@ -27,18 +27,28 @@ extension BadRecord {
 /// `FeatureSourceChain` so the budget covers every file: records read, records outside the
 /// time window, the times seen, and the bad records skipped.
 ///
+/// When the read is one shard of a split by record (`ShardSelection`), the readers ask `owns`
+/// before they count or decode a record, so each record — good, bad or outside the window — is
+/// counted by exactly one shard and the shards' accounts add up to the whole read's.
+///
 /// Used by one thread at a time, as its source is (`FeatureSource`).
 package final class BadRecordTally {
     package let policy: BadRecordPolicy
+    package let shard: ShardSelection
     package private(set) var summary = RecordSummary()
     private var earliest = Double.infinity
     private var latest = -Double.infinity
     private var earliestRead = Double.infinity
     private var latestRead = -Double.infinity
 
-    package init(policy: BadRecordPolicy) {
+    package init(policy: BadRecordPolicy, shard: ShardSelection = .whole) {
         self.policy = policy
+        self.shard = shard
     }
+
+    /// Whether the record whose first row is keyed `key` belongs to this read.
+    @inline(__always)
+    func owns(_ key: UInt64) -> Bool { shard.ownsRecord(key) }
 
     /// A record was read inside the window (good or bad).
     @inline(__always)
@@ -87,28 +97,18 @@ package final class BadRecordTally {
         return result
     }
 
-    private var overBudget: InputError {
-        let skipped = summary.skipped
-        let share = summary.read > 0 ? " (\(Self.percent(Double(skipped.count) / Double(summary.read))))" : ""
-        var message = "\(skipped.count) of \(summary.read) records read could not be used\(share), more than the budget allows "
-            + "(\(policy.description)): \(skipped.reasonsText)"
-        if let first = skipped.first.first { message += "; the first: \(first.description)" }
-        return InputError(field: DataErrorField.badRecords, message)
-    }
-
-    private static func percent(_ fraction: Double) -> String {
-        let value = (fraction * 1000).rounded() / 10
-        return value == value.rounded() ? "\(Int(value)) %" : "\(value) %"
-    }
+    private var overBudget: InputError { policy.overBudget(summary.skipped, read: summary.read) }
 }
 
 /// The `field` of the data errors a caller may want to act on: the `shapdrift` tool adds the
 /// flag that changes the setting to these (library messages never name a flag).
 package enum DataErrorField {
     /// Too many bad records for the `BadRecordPolicy`.
-    package static let badRecords = "bad records"
+    package static let badRecords = BadRecordPolicy.errorField
     /// A time window on rows that carry no time unless a time column is named.
     package static let timeColumn = "time column"
     /// A capture tree with several variants and none chosen, or a chosen variant not found.
     package static let variants = "variants"
+    /// A key column given for capture data, or absent from a row.
+    package static let keyColumn = "key column"
 }

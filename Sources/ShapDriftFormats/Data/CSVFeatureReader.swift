@@ -30,6 +30,8 @@ public final class CSVFeatureReader {
     private let window: CaptureTimeWindow
     /// The column the window filters on.
     private let timeColumn: Int?
+    /// The column whose text keys each row (`DataReadOptions.keyColumn`).
+    private let keyColumn: Int?
 
     /// `RecordKey.hash` of the name rows are keyed by.
     private let sourceKey: UInt64
@@ -45,16 +47,19 @@ public final class CSVFeatureReader {
     ///   - window: rows kept by their time in `timeColumn`.
     ///   - timeColumn: the header name of the column the window filters on; required with a
     ///     bounded window.
-    /// - Throws: `InputError` for an unreadable file or header, or a window without a time column.
+    ///   - keyColumn: the header name of the column whose text keys each row (`RecordKey.event`);
+    ///     rows are keyed by source name and line without it, or when the cell is empty.
+    /// - Throws: `InputError` for an unreadable file or header, a window without a time column, or
+    ///   a time or key column the header lacks.
     public convenience init(path: String, schema: FeatureSchema, sourceName: String? = nil,
                             badRecords: BadRecordPolicy = .strict, window: CaptureTimeWindow = CaptureTimeWindow(),
-                            timeColumn: String? = nil) throws(InputError) {
+                            timeColumn: String? = nil, keyColumn: String? = nil) throws(InputError) {
         try self.init(path: path, schema: schema, sourceName: sourceName, tally: BadRecordTally(policy: badRecords), ownsTally: true,
-                      window: window, timeColumn: timeColumn)
+                      window: window, timeColumn: timeColumn, keyColumn: keyColumn)
     }
 
     package init(path: String, schema: FeatureSchema, sourceName: String?, tally: BadRecordTally, ownsTally: Bool,
-                 window: CaptureTimeWindow, timeColumn: String?) throws(InputError) {
+                 window: CaptureTimeWindow, timeColumn: String?, keyColumn: String? = nil) throws(InputError) {
         lines = try LineReader(path: path)
         file = lines.file
         sourceKey = RecordKey.hash((sourceName ?? SourceName.of(path)).utf8)
@@ -95,17 +100,26 @@ public final class CSVFeatureReader {
         } else {
             self.timeColumn = nil
         }
+        if let keyColumn {
+            guard let index = header.firstIndex(of: keyColumn) else {
+                throw InputError(file: file, line: 1, field: keyColumn, "no such column in the header, but rows are keyed by it")
+            }
+            self.keyColumn = index
+        } else {
+            self.keyColumn = nil
+        }
     }
 
     /// The next block of at most `maxRows` rows, or `nil` when the file is exhausted.
     public func nextBatch(maxRows: Int) throws(InputError) -> FeatureBatch? {
         var values: [Double] = []
         var sourceLines: [Int] = []
+        var keys: [UInt64] = []
         var skippedBefore: [Int] = []
         values.reserveCapacity(min(maxRows, 1 << 16) * numFeatures)
         var row = [Double](repeating: .nan, count: numFeatures)
         while sourceLines.count < maxRows {
-            let parsed: Result<Bool, BadRecord>?? = try lines.nextLine { bytes throws(InputError) -> Result<Bool, BadRecord>? in
+            let parsed: Result<UInt64?, BadRecord>?? = try lines.nextLine { bytes throws(InputError) -> Result<UInt64?, BadRecord>? in
                 if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
                 do throws(BadRecord) {
                     return .success(try parseRow(bytes, into: &row))
@@ -116,10 +130,11 @@ public final class CSVFeatureReader {
             guard let parsed else { break }
             switch parsed {
             case nil: continue
-            case .success(true):
+            case .success(let key?):
                 values += row
                 sourceLines.append(lines.lineNumber)
-            case .success(false): continue
+                keys.append(key)
+            case .success(nil): continue
             case .failure(let bad):
                 try tally.skip(bad)
                 skippedBefore.append(sourceLines.count)
@@ -130,8 +145,7 @@ public final class CSVFeatureReader {
             return nil
         }
         rowsRead += UInt64(sourceLines.count)
-        var batch = FeatureBatch(numFeatures: numFeatures, values: values, sourceLines: sourceLines, file: file,
-                                 recordKeys: sourceLines.map { RecordKey.position(source: sourceKey, line: $0) })
+        var batch = FeatureBatch(numFeatures: numFeatures, values: values, sourceLines: sourceLines, file: file, recordKeys: keys)
         batch.skippedBefore = skippedBefore
         return batch
     }
@@ -157,17 +171,26 @@ public final class CSVFeatureReader {
         return statistics
     }
 
-    /// Parses one data line into `row`: `true` when it is in the window, `false` when its time is
-    /// outside.
-    private func parseRow(_ bytes: UnsafeBufferPointer<UInt8>, into row: inout [Double]) throws(BadRecord) -> Bool {
+    /// Parses one data line into `row`: the row's key when it is a row of this read, `nil` when
+    /// its time is outside the window or it belongs to another shard (`BadRecordTally.owns`; a
+    /// line whose key cannot be read is keyed by its position).
+    private func parseRow(_ bytes: UnsafeBufferPointer<UInt8>, into row: inout [Double]) throws(BadRecord) -> UInt64? {
         let line = lines.lineNumber
         let file = self.file
+        let positionKey = RecordKey.position(source: sourceKey, line: line)
         do {
             try CSVSyntax.splitFields(bytes, into: &fieldRanges, file: file, line: line)
         } catch {
+            guard tally.owns(positionKey) else { return nil }
             tally.countRecord()
             throw BadRecord(.csvSyntax, error)
         }
+        var key = positionKey
+        if let keyColumn, fieldRanges.count == header.count {
+            let text = CSVSyntax.fieldText(bytes, fieldRanges[keyColumn])
+            if !text.isEmpty { key = RecordKey.event(RecordKey.hash(text.utf8), row: 0) }
+        }
+        guard tally.owns(key) else { return nil }
         guard fieldRanges.count == header.count else {
             tally.countRecord()
             throw BadRecord(.fieldCount, InputError(file: file, line: line, "row has \(fieldRanges.count) fields, the header has \(header.count)"))
@@ -182,7 +205,7 @@ public final class CSVFeatureReader {
             tally.noteTime(time)
             guard window.contains(time) else {
                 tally.countOutsideWindow()
-                return false
+                return nil
             }
             tally.noteTimeRead(time)
         }
@@ -197,6 +220,6 @@ public final class CSVFeatureReader {
                                                         "\(CSVSyntax.expectedCell), found '\(CSVSyntax.fieldText(bytes, range))'"))
             }
         }
-        return true
+        return key
     }
 }

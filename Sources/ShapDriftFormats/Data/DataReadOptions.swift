@@ -1,7 +1,8 @@
 import ShapDriftCore
 
 /// How `FeatureSourceChain` reads its paths: the format, the time window and what it filters on,
-/// the capture variants to read, and the bad-record budget.
+/// the capture variants to read, the bad-record budget, which shard of a split job to read, and
+/// the column rows are keyed by.
 public struct DataReadOptions: Sendable, Equatable {
     public var format: InputFormat
     /// Rows kept by their time: a capture record's `inferenceTime`, or `timeColumn` of CSV and
@@ -15,13 +16,23 @@ public struct DataReadOptions: Sendable, Equatable {
     public var variants: [String]
     /// How many bad records may be skipped (strict by default).
     public var badRecords: BadRecordPolicy
+    /// The part of the input this read covers (`ShardSelection`; all of it by default).
+    public var shard: ShardSelection
+    /// The CSV column (or JSON Lines member) whose text keys each row (`RecordKey.event`, as a
+    /// capture record's `eventId` does), so a row has the same key whichever file, partition or
+    /// line holds it; refused for capture, which is keyed by `eventId`. Rows are keyed by source
+    /// name and line without it.
+    public var keyColumn: String?
 
     public init(format: InputFormat = .auto, window: CaptureTimeWindow = CaptureTimeWindow(), timeColumn: String? = nil,
-                variants: [String] = [], badRecords: BadRecordPolicy = .strict) {
+                variants: [String] = [], badRecords: BadRecordPolicy = .strict, shard: ShardSelection = .whole,
+                keyColumn: String? = nil) {
         self.format = format
         self.window = window
         self.timeColumn = timeColumn
         self.variants = variants
         self.badRecords = badRecords
+        self.shard = shard
+        self.keyColumn = keyColumn
     }
 }

@@ -51,16 +51,15 @@ public final class FeatureSourceChain: FeatureSource {
     public init(paths: [String], schema: FeatureSchema, options: DataReadOptions) throws(InputError) {
         self.schema = schema
         self.options = options
-        tally = BadRecordTally(policy: options.badRecords)
+        tally = BadRecordTally(policy: options.badRecords, shard: options.shard)
         do {
             try options.window.validate()
         } catch {
             throw InputError(error.description)
         }
-        var files: [(path: String, sourceName: String)] = []
-        var variants = Set<String>()
-        var outside = 0
-        var hours: (first: Double, last: Double)?
+        // Every file of the input in reading order, with its layout; hour folders are pruned by
+        // the window after sharding, so each shard counts only its own pruned files.
+        var candidates: [(path: String, sourceName: String, layout: CaptureLayout?)] = []
         for path in paths {
             var isDirectory: ObjCBool = false
             guard path == "-" || FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -68,7 +67,8 @@ public final class FeatureSourceChain: FeatureSource {
             }
             guard isDirectory.boolValue else {
                 try Self.checkWindowFits(path, options: options)
-                files.append((path, SourceName.of(path)))
+                try Self.checkKeyColumnFits(path, options: options)
+                candidates.append((path, SourceName.of(path), nil))
                 continue
             }
             let found = Self.captureFiles(under: path)
@@ -90,17 +90,28 @@ public final class FeatureSourceChain: FeatureSource {
                 }
                 laidOut = laidOut.filter { file in options.variants.contains { file.layout?.isSelected(by: $0) == true } }
             }
-            for file in laidOut {
-                if let layout = file.layout, !options.window.isUnbounded, !options.window.mayHoldRecords(hourFolderStart: layout.hourStart) {
-                    outside += 1
-                    hours = (min(hours?.first ?? layout.hourStart, layout.hourStart), max(hours?.last ?? layout.hourStart, layout.hourStart))
-                    continue
-                }
-                if let name = file.layout?.variantName { variants.insert(name) }
-                files.append((file.full, file.relative))
-            }
+            candidates += laidOut.map { ($0.full, $0.relative, $0.layout) }
         }
-        guard !files.isEmpty || outside > 0 else { throw InputError("no data given") }
+        if options.shard.filtersFiles {
+            let owned = Set(Self.sortedForSharding(candidates.map { ($0.path, $0.sourceName) }).enumerated()
+                .filter { options.shard.ownsFile(at: $0.offset) }.map(\.element))
+            candidates = candidates.filter { owned.contains($0.path) }
+        }
+        var files: [(path: String, sourceName: String)] = []
+        var variants = Set<String>()
+        var outside = 0
+        var hours: (first: Double, last: Double)?
+        for file in candidates {
+            if let layout = file.layout, !options.window.isUnbounded, !options.window.mayHoldRecords(hourFolderStart: layout.hourStart) {
+                outside += 1
+                hours = (min(hours?.first ?? layout.hourStart, layout.hourStart), max(hours?.last ?? layout.hourStart, layout.hourStart))
+                continue
+            }
+            if let name = file.layout?.variantName { variants.insert(name) }
+            files.append((file.path, file.sourceName))
+        }
+        // One shard of a split may get no files at all: its profile is empty, not an error.
+        guard !files.isEmpty || outside > 0 || options.shard.filtersFiles else { throw InputError("no data given") }
         pending = files
         bytesPending = files.map { file in
             ((try? FileManager.default.attributesOfItem(atPath: file.path))?[.size] as? NSNumber)?.uint64Value ?? 0
@@ -114,6 +125,26 @@ public final class FeatureSourceChain: FeatureSource {
         if !pending.isEmpty {
             try openNext()
             dataHeader = current?.dataHeader
+        }
+    }
+
+    /// The input's file paths in the order shards deal them out (`ShardSelection`): by the name
+    /// their rows are keyed by, which is the same on every machine (ties by path).
+    static func sortedForSharding(_ files: [(path: String, sourceName: String)]) -> [String] {
+        files.sorted { $0.sourceName != $1.sourceName ? $0.sourceName < $1.sourceName : $0.path < $1.path }.map(\.path)
+    }
+
+    /// A key column applies to CSV and JSON Lines; capture rows are keyed by their `eventId`.
+    private static func checkKeyColumnFits(_ path: String, options: DataReadOptions) throws(InputError) {
+        guard let column = options.keyColumn else { return }
+        let format = options.format == .auto ? try detect(path) : options.format
+        try checkKeyColumnFits(format, file: path == "-" ? "<stdin>" : path, column: column)
+    }
+
+    private static func checkKeyColumnFits(_ format: InputFormat, file: String, column: String) throws(InputError) {
+        if format == .capture {
+            throw InputError(file: file, field: DataErrorField.keyColumn,
+                             "capture records are keyed by eventMetadata.eventId; a key column (\(column)) applies to CSV and JSON Lines")
         }
     }
 
@@ -238,13 +269,14 @@ public final class FeatureSourceChain: FeatureSource {
         let format = options.format == .auto ? try Self.detect(path) : options.format
         let file = path == "-" ? "<stdin>" : path
         try Self.checkWindowFits(format, file: file, options: options)
+        if let column = options.keyColumn { try Self.checkKeyColumnFits(format, file: file, column: column) }
         switch format {
         case .csv, .auto:
             return try CSVFeatureReader(path: path, schema: schema, sourceName: sourceName, tally: tally, ownsTally: false,
-                                        window: options.window, timeColumn: options.timeColumn)
+                                        window: options.window, timeColumn: options.timeColumn, keyColumn: options.keyColumn)
         case .jsonl:
             return try JSONLinesFeatureReader(path: path, schema: schema, sourceName: sourceName, tally: tally, ownsTally: false,
-                                              window: options.window, timeMember: options.timeColumn)
+                                              window: options.window, timeMember: options.timeColumn, keyMember: options.keyColumn)
         case .capture:
             return try SageMakerCaptureReader(path: path, schema: schema, window: options.window, sourceName: sourceName,
                                               tally: tally, ownsTally: false)

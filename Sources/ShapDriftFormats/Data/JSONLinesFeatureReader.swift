@@ -15,6 +15,8 @@ public final class JSONLinesFeatureReader {
     private let ownsTally: Bool
     private let window: CaptureTimeWindow
     private let timeMember: String?
+    /// The member whose value keys each row (`DataReadOptions.keyColumn`).
+    private let keyMember: String?
     /// Keys of the rows read: absent features, extra columns, names.
     public private(set) var columnStatistics = ColumnStatistics()
     /// The keys of the line being decoded, kept only if it is a good row.
@@ -24,15 +26,17 @@ public final class JSONLinesFeatureReader {
     ///   - sourceName: the name rows are keyed by (`RecordKey`); the file name when `nil`.
     ///   - badRecords: how many bad lines may be skipped (strict by default: the first fails).
     ///   - window: objects kept by the time in their `timeMember`, required with a bounded window.
+    ///   - keyMember: the member whose value (a string, or an integer's digits) keys each row
+    ///     (`RecordKey.event`); rows are keyed by source name and line without it.
     public convenience init(path: String, schema: FeatureSchema, sourceName: String? = nil,
                             badRecords: BadRecordPolicy = .strict, window: CaptureTimeWindow = CaptureTimeWindow(),
-                            timeMember: String? = nil) throws(InputError) {
+                            timeMember: String? = nil, keyMember: String? = nil) throws(InputError) {
         try self.init(path: path, schema: schema, sourceName: sourceName, tally: BadRecordTally(policy: badRecords), ownsTally: true,
-                      window: window, timeMember: timeMember)
+                      window: window, timeMember: timeMember, keyMember: keyMember)
     }
 
     package init(path: String, schema: FeatureSchema, sourceName: String?, tally: BadRecordTally, ownsTally: Bool,
-                 window: CaptureTimeWindow, timeMember: String?) throws(InputError) {
+                 window: CaptureTimeWindow, timeMember: String?, keyMember: String? = nil) throws(InputError) {
         lines = try LineReader(path: path)
         file = lines.file
         sourceKey = RecordKey.hash((sourceName ?? SourceName.of(path)).utf8)
@@ -41,6 +45,7 @@ public final class JSONLinesFeatureReader {
         self.ownsTally = ownsTally
         self.window = window
         self.timeMember = timeMember
+        self.keyMember = keyMember
         if timeMember == nil, !window.isUnbounded {
             throw InputError(file: file, "a time window was given, but JSON Lines rows have no time to filter on unless a time member is named")
         }
@@ -62,6 +67,8 @@ public final class JSONLinesFeatureReader {
             }
             guard let value else { break }
             guard let value else { continue }
+            let key = self.key(of: value, line: lineNumber)
+            guard tally.owns(key) else { continue }
             lineColumns = ColumnStatistics()
             do throws(BadRecord) {
                 guard try decode(value, line: lineNumber, into: &row) else { continue }
@@ -74,7 +81,7 @@ public final class JSONLinesFeatureReader {
             columnStatistics.merge(lineColumns)
             batch.values += row
             batch.sourceLines.append(lineNumber)
-            batch.recordKeys.append(RecordKey.position(source: sourceKey, line: lineNumber))
+            batch.recordKeys.append(key)
         }
         if batch.rowCount == 0, ownsTally { try tally.finish() }
         return batch.rowCount > 0 ? batch : nil
@@ -82,6 +89,18 @@ public final class JSONLinesFeatureReader {
 
     /// What the read found so far.
     public var recordSummary: RecordSummary? { tally.finalSummary }
+
+    /// The row's key: its key member's value when it has one (a string, or an integer's digits),
+    /// else its source name and line (also for a line that is not valid JSON).
+    private func key(of parsed: Result<JSONValue, InputError>, line: Int) -> UInt64 {
+        if let keyMember, case .success(let value) = parsed, let member = value[keyMember] {
+            if let text = member.stringValue, !text.isEmpty { return RecordKey.event(RecordKey.hash(text.utf8), row: 0) }
+            if let number = member.numberValue, number.rounded() == number, abs(number) < 0x1p53 {
+                return RecordKey.event(RecordKey.hash(String(Int64(number)).utf8), row: 0)
+            }
+        }
+        return RecordKey.position(source: sourceKey, line: line)
+    }
 
     /// One line into `row`: `true` when it is a row in the window, `false` when its time is outside.
     private func decode(_ parsed: Result<JSONValue, InputError>, line: Int, into row: inout [Double]) throws(BadRecord) -> Bool {

@@ -82,6 +82,8 @@ public final class SageMakerCaptureReader {
                     do throws(InputError) {
                         return .parsed(try JSONValue.parseLine(bytes, file: file, line: lineNumber))
                     } catch {
+                        // A record that is not JSON is keyed by its position.
+                        guard tally.owns(positionKey(line: lineNumber)) else { return .blank }
                         tally.countRecord()
                         return .bad(BadRecord(.malformedJSON, error))
                     }
@@ -92,6 +94,8 @@ public final class SageMakerCaptureReader {
                 case .blank, .decoded: break
                 case .bad(let bad): failure = bad
                 case .parsed(let record):
+                    guard tally.owns(shardKey(eventId: record["eventMetadata"]?["eventId"]?.stringValue.map { RecordKey.hash($0.utf8) },
+                                              line: lineNumber)) else { continue }
                     recordColumns = ColumnStatistics()
                     do throws(BadRecord) {
                         try decode(record, line: lineNumber)
@@ -145,6 +149,8 @@ public final class SageMakerCaptureReader {
     /// and `decode(_:line:)` judge it with the same rules and errors.
     private func decode(_ scan: CaptureRecordScan, _ bytes: UnsafeBufferPointer<UInt8>, line: Int) throws(BadRecord) -> Bool {
         func text(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: bytes[range]) }
+        // Another shard's record is passed over whole (the scan's eventId is the full parser's).
+        guard tally.owns(shardKey(eventId: scan.eventId.map { RecordKey.hash(text($0)) }, line: line)) else { return true }
         guard scan.hasCaptureData, scan.hasEndpointInput, let encoding = scan.encoding, let data = scan.data else { return false }
         if let mode = scan.mode, !(mode.count == 5 && memcmp(bytes.baseAddress! + mode.lowerBound, "INPUT", 5) == 0) { return false }
         // "CSV" in any letter case: clearing bit 5 upper-cases ASCII letters.
@@ -166,6 +172,17 @@ public final class SageMakerCaptureReader {
         try decodeCSV(text(data), line: line)
         return true
     }
+    /// The key a record is sharded by: its first row's (`ShardSelection`).
+    @inline(__always)
+    private func shardKey(eventId: UInt64?, line: Int) -> UInt64 {
+        eventId.map { RecordKey.event($0, row: 0) } ?? positionKey(line: line)
+    }
+
+    @inline(__always)
+    private func positionKey(line: Int) -> UInt64 {
+        RecordKey.position(source: sourceKey, line: line, row: 0)
+    }
+
     /// Notes the record whose rows come next, keyed by its event id when it has one.
     private func startRecord(event: UInt64?) {
         recordEvent = event

@@ -227,7 +227,7 @@ struct JobFileReader {
     }
 
     func data(_ node: Node) throws(InputError) -> MonitoringJob.DataSelection {
-        let members = try mapping(node, "data", allowed: ["paths", "capture", "format", "variants", "time_column", "window", "bad_records"])
+        let members = try mapping(node, "data", allowed: ["paths", "capture", "format", "variants", "time_column", "key_column", "window", "bad_records"])
         var paths: [String] = []
         if let value = members["paths"] {
             let texts = try strings(value, "data.paths")
@@ -243,6 +243,7 @@ struct JobFileReader {
         if let value = members["format"] { selection.format = try choice(value, "data.format", InputFormat.self) }
         if let value = members["variants"] { selection.variants = try strings(value, "data.variants") }
         if let value = members["time_column"] { selection.timeColumn = try string(value, "data.time_column") }
+        if let value = members["key_column"] { selection.keyColumn = try string(value, "data.key_column") }
         if let value = members["window"] { selection.window = try window(value) }
         if let value = members["bad_records"] {
             let budget = try mapping(value, "data.bad_records", allowed: ["max_records", "max_fraction"])

@@ -49,6 +49,8 @@ public struct MonitoringJob: Sendable, Equatable {
         public var variants: [String] = []
         public var window = JobWindow.all
         public var timeColumn: String?
+        /// The column whose text keys each row (`DataReadOptions.keyColumn`).
+        public var keyColumn: String?
         public var badRecords = BadRecordPolicy.tolerant
 
         public init(paths: [String]) {
@@ -58,7 +60,7 @@ public struct MonitoringJob: Sendable, Equatable {
         /// How the chain reads these data for a run at `now`.
         public func readOptions(now: Double) -> DataReadOptions {
             DataReadOptions(format: format, window: window.resolve(now: now), timeColumn: timeColumn, variants: variants,
-                            badRecords: badRecords)
+                            badRecords: badRecords, keyColumn: keyColumn)
         }
     }
 
