@@ -9,10 +9,14 @@ import ShapDriftCore
 /// whole — counts and sums exactly (`ExactSum`), sketches bucket for bucket.
 public struct AttributionProfile: Codable, Equatable, Sendable {
     /// The format this build writes. Format 2 added typed identity fields (`transform`,
-    /// `output_space` as `raw`/`probability`) and `writer`; format 1 profiles are still read.
-    public static let currentFormatVersion = 2
+    /// `output_space` as `raw`/`probability`) and `writer`; format 3 the checksum of the contents
+    /// (`integrity`, `ProfileIntegrity`), required from then on. Formats 1 and 2 are still read,
+    /// without a checksum to verify.
+    public static let currentFormatVersion = 3
     /// The formats this build reads.
-    public static let readableFormatVersions: ClosedRange<Int> = 1...2
+    public static let readableFormatVersions: ClosedRange<Int> = 1...3
+    /// The most rows a profile holds (`StreamSummary.maximumCount`, 2⁵³).
+    public static let maximumRows = StreamSummary.maximumCount
 
     public var formatVersion = AttributionProfile.currentFormatVersion
     /// The tool and version that wrote the profile (`shapdrift 0.2.0`); absent in format 1.
@@ -103,14 +107,19 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
 
     /// Adds the rows of `other`, which must have the same identity (model, method, features,
     /// background and sampling settings).
-    /// - Throws: `IncompatibilityError` naming what differs.
+    /// - Throws: `.incompatible` naming what differs; `.numerical` when the merge would hold more
+    ///   than `maximumRows` rows (every count of a summary is at most its profile's rows, so this
+    ///   one check keeps every count exact and every addition below from overflowing).
     /// - Complexity: O(outputs × features × sketch buckets).
-    public mutating func merge(_ other: AttributionProfile) throws(IncompatibilityError) {
+    public mutating func merge(_ other: AttributionProfile) throws(ShapDriftError) {
         guard other.identity == identity else {
-            throw identity.mismatch(with: other.identity) ?? IncompatibilityError(
+            throw .incompatible(identity.mismatch(with: other.identity) ?? IncompatibilityError(
                 setting: .model, recorded: "\(identity.modelFormat.rawValue) \(identity.objective)",
                 given: "\(other.identity.modelFormat.rawValue) \(other.identity.objective)",
-                consequence: "profiles of different models cannot be merged")
+                consequence: "profiles of different models cannot be merged"))
+        }
+        guard rows <= Self.maximumRows, other.rows <= Self.maximumRows - rows else {
+            throw .numerical(NumericalError(operation: "merge", "\(rows) + \(other.rows) rows is more than the 2^53 a profile counts exactly"))
         }
         rows += other.rows
         for output in outputs.indices {

@@ -5,6 +5,11 @@ struct BucketStore: Codable, Equatable, Sendable {
     private var offset = 0
     private var counts: [UInt64] = []
 
+    /// The buckets a finite magnitude can fall in: from that of `QuantileSketch.zeroThreshold`
+    /// (smaller magnitudes count as zero) to that of the largest double, about ±35,000. A stored
+    /// index outside is refused before anything is allocated for it.
+    static let indexRange = QuantileSketch.index(of: QuantileSketch.zeroThreshold)...QuantileSketch.index(of: .greatestFiniteMagnitude)
+
     init() {}
 
     @inline(__always)
@@ -25,6 +30,22 @@ struct BucketStore: Codable, Equatable, Sendable {
         for (index, count) in other.nonZeroBuckets { add(index, count: count) }
     }
 
+    /// The sum of the counts, or `nil` if it overflows.
+    var total: UInt64? {
+        var total: UInt64 = 0
+        for count in counts {
+            let (sum, overflow) = total.addingReportingOverflow(count)
+            if overflow { return nil }
+            total = sum
+        }
+        return total
+    }
+
+    /// The highest bucket with a count, or `nil` for an empty store.
+    var highestIndex: Int? {
+        counts.lastIndex { $0 != 0 }.map { offset + $0 }
+    }
+
     var nonZeroBuckets: [(index: Int, count: UInt64)] {
         counts.enumerated().compactMap { $0.element == 0 ? nil : (offset + $0.offset, $0.element) }
     }
@@ -42,8 +63,13 @@ struct BucketStore: Codable, Equatable, Sendable {
         guard indices.count == values.count else {
             throw DecodingError.dataCorruptedError(forKey: .counts, in: container, debugDescription: "indices and counts differ in length")
         }
-        guard indices.allSatisfy({ abs($0) < 100_000 }) else {
-            throw DecodingError.dataCorruptedError(forKey: .indices, in: container, debugDescription: "bucket index out of range")
+        // A range check, not abs(): abs(Int.min) traps.
+        guard indices.allSatisfy(Self.indexRange.contains), zip(indices, indices.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            throw DecodingError.dataCorruptedError(forKey: .indices, in: container,
+                                                   debugDescription: "bucket indices must increase within \(Self.indexRange)")
+        }
+        guard values.allSatisfy({ $0 <= StreamSummary.maximumCount }) else {
+            throw DecodingError.dataCorruptedError(forKey: .counts, in: container, debugDescription: "a bucket count is above 2^53")
         }
         for (index, count) in zip(indices, values) { add(index, count: count) }
     }

@@ -7,11 +7,12 @@ enum CommandLineHints {
     static func message(for error: any Error) -> String? {
         switch error {
         case let error as ShapDriftError: return describe(error)
-        case let error as InputError: return error.description
+        case let error as InputError: return describe(.input(error))
         case let error as OutputError: return error.description
         case let error as IncompatibilityError: return describe(.incompatible(error))
         case let error as ConfigurationError: return describe(.configuration(error))
         case let error as NumericalError: return error.description
+        case let error as CommandFailure: return error.message
         default: return nil
         }
     }
@@ -20,6 +21,7 @@ enum CommandLineHints {
         switch error {
         case .configuration(let configuration): return "\(configuration.description)\(hint(for: configuration))"
         case .incompatible(let mismatch): return "\(mismatch.description)\(hint(for: mismatch))"
+        case .input(let input): return "\(input.description)\(hint(for: input.exceededLimit))"
         default: return error.description
         }
     }
@@ -35,6 +37,13 @@ enum CommandLineHints {
         }
     }
 
+    static func hint(for limit: InputLimit?) -> String {
+        switch limit {
+        case .lineBytes?: return " (raise the limit with --max-line-bytes)"
+        case nil: return ""
+        }
+    }
+
     static func hint(for error: IncompatibilityError) -> String {
         switch error.setting {
         case .model: return " (shapdrift baseline --model …)"
@@ -43,4 +52,10 @@ enum CommandLineHints {
         case .featureNames, .method, .outputSpace, .formatVersion: return ""
         }
     }
+}
+
+/// A failure the command line composes itself (e.g. a check's error together with the error of
+/// marking its report directory failed), printed as its message.
+struct CommandFailure: Error {
+    let message: String
 }

@@ -16,7 +16,7 @@ struct Baseline: ParsableCommand {
 
     func run() throws {
         let model = try modelOption.load()
-        var profiler = AttributionProfiler(explainer: try methodOptions.explainer(for: model))
+        var profiler = AttributionProfiler(explainer: try methodOptions.explainer(for: model, limits: sources.limits))
         profiler.threads = runOptions.threadCount
         var noBootstrap: PoissonBootstrap? = nil
         var timings = StageTimings()
@@ -87,10 +87,28 @@ struct Check: ParsableCommand {
         return options
     }
 
+    /// Runs the check; when it fails, an older report set in the output directory is replaced by a
+    /// `status.json` saying why (`ReportSet.writeFailure`), so its verdict no longer looks current.
     func run() throws {
+        do {
+            try check()
+        } catch let code as ExitCode {
+            throw code
+        } catch {
+            let message = CommandLineHints.message(for: error) ?? "\(error)"
+            do {
+                try ReportSet.writeFailure(message, to: outputDir)
+            } catch let statusError {
+                throw CommandFailure(message: "\(message); and the earlier report could not be marked failed: \(statusError.description)")
+            }
+            throw error
+        }
+    }
+
+    private func check() throws {
         let baselineProfile = try AttributionProfile.load(path: baseline)
         let model = try modelOption.load()
-        let background = try backgroundOption.read(for: model)
+        let background = try backgroundOption.read(for: model, limits: sources.limits)
         let monitor: DriftMonitor
         do {
             monitor = try DriftMonitor(baseline: baselineProfile, model: model, background: background, options: options)
@@ -104,8 +122,7 @@ struct Check: ParsableCommand {
         if format == "json" {
             try writeAtomically(ReportJSON.bytes(check.report), to: "-")
         } else {
-            print(TerminalSummary.text(check.report), terminator: "")
-            print("Report: \(outputDir)/report.md")
+            try writeAtomically(Array((TerminalSummary.text(check.report) + "Report: \(outputDir)/report.md\n").utf8), to: "-")
         }
         if check.report.driftDetected { throw ExitCode(ExitStatus.driftFound) }
     }
@@ -132,7 +149,8 @@ struct Merge: ParsableCommand {
             do {
                 try merged.merge(next)
             } catch {
-                throw ShapDriftError.incompatible(error.inFile(path))
+                guard case .incompatible(let mismatch) = error else { throw error }
+                throw ShapDriftError.incompatible(mismatch.inFile(path))
             }
         }
         try writeAtomically(merged.encoded(), to: output)

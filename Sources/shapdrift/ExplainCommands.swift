@@ -9,7 +9,7 @@ struct Inspect: ParsableCommand {
 
     func run() throws {
         let model = try modelOption.load()
-        print(ModelSummary(model: model, file: modelOption.model).text, terminator: "")
+        try writeAtomically(Array(ModelSummary(model: model, file: modelOption.model).text.utf8), to: "-")
     }
 }
 
@@ -58,7 +58,7 @@ struct Explain: ParsableCommand {
     func run() throws {
         var clock = StageClock()
         let model = try modelOption.load()
-        let explainer = try methodOptions.explainer(for: model)
+        let explainer = try methodOptions.explainer(for: model, limits: sources.limits)
         let writer = try AtomicFileWriter(path: output)
         clock.lap("loading")
         var rows = 0

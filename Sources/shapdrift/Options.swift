@@ -21,9 +21,9 @@ struct BackgroundOption: ParsableArguments {
     var background: String?
 
     /// The background rows aligned to `model`, or `nil` when none was given.
-    func read(for model: Model) throws(InputError) -> FeatureBatch? {
+    func read(for model: Model, limits: ReaderLimits) throws(InputError) -> FeatureBatch? {
         guard let background else { return nil }
-        return try CSVFeatureReader(path: background, schema: FeatureSchema(model: model)).readAll()
+        return try CSVFeatureReader(path: background, schema: FeatureSchema(model: model), limits: limits).readAll()
     }
 }
 
@@ -44,8 +44,8 @@ struct MethodOptions: ParsableArguments {
         }
     }
 
-    func explainer(for model: Model) throws -> Explainer {
-        try Explainer(model: model, method: AttributionMethod(rawValue: method), background: backgroundOption.read(for: model),
+    func explainer(for model: Model, limits: ReaderLimits) throws -> Explainer {
+        try Explainer(model: model, method: AttributionMethod(rawValue: method), background: backgroundOption.read(for: model, limits: limits),
                       options: sampling.options(outputSpace: outputSpace))
     }
 }
@@ -82,15 +82,23 @@ struct DataSourceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Capture records with inferenceTime at or before this ISO 8601 time.", valueName: "time"))
     var until: String?
 
+    @Option(help: ArgumentHelp("Longest line (CSV row, JSON Lines or capture record) of --data and --background inputs, in bytes (default \(ReaderLimits.defaultMaxLineBytes), 16 MiB).", valueName: "bytes"))
+    var maxLineBytes: Int = ReaderLimits.defaultMaxLineBytes
+
+    /// The readers' bounds as given.
+    var limits: ReaderLimits { ReaderLimits(maxLineBytes: maxLineBytes) }
+
     func validate() throws {
         if data.isEmpty { throw ValidationError("--data needs at least one path") }
+        if maxLineBytes < 1 { throw ValidationError("--max-line-bytes must be at least 1") }
         if let since, ISO8601Time.seconds(since) == nil { throw ValidationError("--since: expected an ISO 8601 time such as 2022-02-14T17:00:00Z") }
         if let until, ISO8601Time.seconds(until) == nil { throw ValidationError("--until: expected an ISO 8601 time such as 2022-02-14T18:00:00Z") }
     }
 
     func source(for model: Model) throws(InputError) -> FeatureSourceChain {
         try FeatureSourceChain(paths: data, schema: FeatureSchema(model: model), format: inputFormat,
-                               window: CaptureTimeWindow(since: since.flatMap(ISO8601Time.seconds), until: until.flatMap(ISO8601Time.seconds)))
+                               window: CaptureTimeWindow(since: since.flatMap(ISO8601Time.seconds), until: until.flatMap(ISO8601Time.seconds)),
+                               limits: limits)
     }
 
     /// Every row of the sources, a batch at a time (as many rows as `check`'s blocks); an error

@@ -20,9 +20,11 @@ public final class CSVFeatureReader {
     private let sourceKey: UInt64
 
     /// Opens `path` (`-` for standard input) and matches its header to `schema`.
-    /// - Parameter sourceName: the name rows are keyed by (`RecordKey`); the file name when `nil`.
-    public init(path: String, schema: FeatureSchema, sourceName: String? = nil) throws(InputError) {
-        lines = try LineReader(path: path)
+    /// - Parameters:
+    ///   - sourceName: the name rows are keyed by (`RecordKey`); the file name when `nil`.
+    ///   - limits: the longest line accepted.
+    public init(path: String, schema: FeatureSchema, sourceName: String? = nil, limits: ReaderLimits = ReaderLimits()) throws(InputError) {
+        lines = try LineReader(path: path, limits: limits)
         file = lines.file
         sourceKey = RecordKey.hash((sourceName ?? SourceName.of(path)).utf8)
         var headerFields: [String]? = nil

@@ -8,17 +8,20 @@ public final class FeatureSourceChain: FeatureSource {
     public let schema: FeatureSchema
     public let format: InputFormat
     public let window: CaptureTimeWindow
+    public let limits: ReaderLimits
     /// Files still to read, in order, with the name their rows are keyed by (`SourceName`).
     private var pending: [(path: String, sourceName: String)]
     private var current: (any FileFeatureReader)?
     /// Every file that was opened, in order.
     public private(set) var filesRead: [String] = []
 
+    /// - Parameter limits: the longest line any file may have.
     public init(paths: [String], schema: FeatureSchema, format: InputFormat = .auto,
-                window: CaptureTimeWindow = CaptureTimeWindow()) throws(InputError) {
+                window: CaptureTimeWindow = CaptureTimeWindow(), limits: ReaderLimits = ReaderLimits()) throws(InputError) {
         self.schema = schema
         self.format = format
         self.window = window
+        self.limits = limits
         var files: [(path: String, sourceName: String)] = []
         for path in paths {
             var isDirectory: ObjCBool = false
@@ -68,16 +71,16 @@ public final class FeatureSourceChain: FeatureSource {
     }
 
     private func open(_ path: String, sourceName: String) throws(InputError) -> any FileFeatureReader {
-        switch format == .auto ? try Self.detect(path) : format {
-        case .csv, .auto: return try CSVFeatureReader(path: path, schema: schema, sourceName: sourceName)
-        case .jsonl: return try JSONLinesFeatureReader(path: path, schema: schema, sourceName: sourceName)
-        case .capture: return try SageMakerCaptureReader(path: path, schema: schema, window: window, sourceName: sourceName)
+        switch format == .auto ? try Self.detect(path, limits: limits) : format {
+        case .csv, .auto: return try CSVFeatureReader(path: path, schema: schema, sourceName: sourceName, limits: limits)
+        case .jsonl: return try JSONLinesFeatureReader(path: path, schema: schema, sourceName: sourceName, limits: limits)
+        case .capture: return try SageMakerCaptureReader(path: path, schema: schema, window: window, sourceName: sourceName, limits: limits)
         }
     }
 
-    static func detect(_ path: String) throws(InputError) -> InputFormat {
+    static func detect(_ path: String, limits: ReaderLimits = ReaderLimits()) throws(InputError) -> InputFormat {
         if path.lowercased().hasSuffix(".csv") || path == "-" { return .csv }
-        let lines = try LineReader(path: path)
+        let lines = try LineReader(path: path, limits: limits)
         while let line = try lines.nextLine({ bytes throws(InputError) -> String in
             String(decoding: bytes.prefix(4096), as: UTF8.self).trimmingCharacters(in: .whitespaces)
         }) {

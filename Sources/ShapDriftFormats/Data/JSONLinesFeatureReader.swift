@@ -1,7 +1,7 @@
 import ShapDriftCore
 
 /// JSON Lines: one object per line, keyed by feature name (`null` = missing), or one array of
-/// values in model order. Blank lines are skipped.
+/// values in model order. Blank lines are skipped; a member name given twice in a record is refused.
 public final class JSONLinesFeatureReader {
     public let file: String
     private let lines: LineReader
@@ -9,9 +9,11 @@ public final class JSONLinesFeatureReader {
     /// `RecordKey.hash` of the name rows are keyed by.
     private let sourceKey: UInt64
 
-    /// - Parameter sourceName: the name rows are keyed by (`RecordKey`); the file name when `nil`.
-    public init(path: String, schema: FeatureSchema, sourceName: String? = nil) throws(InputError) {
-        lines = try LineReader(path: path)
+    /// - Parameters:
+    ///   - sourceName: the name rows are keyed by (`RecordKey`); the file name when `nil`.
+    ///   - limits: the longest line accepted.
+    public init(path: String, schema: FeatureSchema, sourceName: String? = nil, limits: ReaderLimits = ReaderLimits()) throws(InputError) {
+        lines = try LineReader(path: path, limits: limits)
         file = lines.file
         sourceKey = RecordKey.hash((sourceName ?? SourceName.of(path)).utf8)
         decoder = JSONRowDecoder(schema: schema, file: file)
@@ -25,7 +27,7 @@ public final class JSONLinesFeatureReader {
             let lineNumber = lines.lineNumber + 1
             let value: JSONValue?? = try lines.nextLine { bytes throws(InputError) -> JSONValue? in
                 if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
-                return try JSONValue.parseLine(bytes, file: decoder.file, line: lineNumber)
+                return try JSONValue.parseLine(bytes, file: decoder.file, line: lineNumber, duplicateMembers: .refused)
             }
             guard let value else { break }
             guard let value else { continue }

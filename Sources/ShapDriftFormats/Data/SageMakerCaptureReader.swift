@@ -8,8 +8,10 @@ import ShapDriftCore
 /// Payload rules: `encoding` CSV (header-less rows, one or more lines, in model feature order),
 /// JSON (an object keyed by feature name, an array of values, an array of rows, or an object with
 /// `instances` or `features`), or BASE64 (decoded, then CSV or JSON by `observedContentType`).
-/// Records outside the time window are skipped. Rows are keyed (`RecordKey`) by the record's
-/// `eventId` and their position in its payload.
+/// Records outside the time window are skipped. A record whose payload holds no row (`"data": ""`,
+/// blank lines, `{"instances": []}`) is refused at its line: it is a request the monitor cannot
+/// see, not an empty one. Rows are keyed (`RecordKey`) by the record's `eventId` and their
+/// position in its payload.
 public final class SageMakerCaptureReader {
     public let file: String
     private let lines: LineReader
@@ -32,10 +34,12 @@ public final class SageMakerCaptureReader {
     private var recordEvent: UInt64?
     private var recordRow = 0
 
-    /// - Parameter sourceName: the name rows are keyed by (`RecordKey`); the file name when `nil`.
+    /// - Parameters:
+    ///   - sourceName: the name rows are keyed by (`RecordKey`); the file name when `nil`.
+    ///   - limits: the longest line (record) accepted.
     public init(path: String, schema: FeatureSchema, window: CaptureTimeWindow = CaptureTimeWindow(),
-                sourceName: String? = nil) throws(InputError) {
-        lines = try LineReader(path: path)
+                sourceName: String? = nil, limits: ReaderLimits = ReaderLimits()) throws(InputError) {
+        lines = try LineReader(path: path, limits: limits)
         file = lines.file
         sourceKey = RecordKey.hash((sourceName ?? SourceName.of(path)).utf8)
         decoder = JSONRowDecoder(schema: schema, file: file)
@@ -185,6 +189,12 @@ public final class SageMakerCaptureReader {
             }
             carry(row, line: line)
         }
+        if payloadRow == 0 { throw emptyPayload(line: line) }
+    }
+
+    /// The error for a record whose payload holds no row.
+    private func emptyPayload(line: Int) -> InputError {
+        InputError(file: file, line: line, field: "captureData.endpointInput.data", "the payload holds no row (an empty request)")
     }
 
     private func decodeJSON(_ payload: [UInt8], line: Int) throws(InputError) {
@@ -193,11 +203,13 @@ public final class SageMakerCaptureReader {
         do {
             documents = try payload.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
                 .filter { !$0.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D } }
-                .map { piece throws(InputError) in try JSONValue.parse(Array(piece), file: file) }
+                .map { piece throws(InputError) in try JSONValue.parse(Array(piece), file: file, duplicateMembers: .refused) }
         } catch {
             throw InputError(file: file, line: line, field: "captureData.endpointInput.data", "JSON payload: \(error.message)")
         }
+        let rowsBefore = recordRow
         for document in documents { try appendRows(from: document, line: line) }
+        if recordRow == rowsBefore { throw emptyPayload(line: line) }
     }
 
     private func appendRows(from value: JSONValue, line: Int) throws(InputError) {
