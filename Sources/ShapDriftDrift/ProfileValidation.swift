@@ -20,7 +20,7 @@ enum ProfileValidation {
         var cells = 0
         let budget = baseBucketCells + fileSize
         var path: [String] = []
-        try walk(document, path: &path) { (store: [String: JSONValue], path: [String]) throws(InputError) in
+        try walk(document, path: &path, file: file) { (store: [String: JSONValue], path: [String]) throws(InputError) in
             func fail(_ message: String) -> InputError { InputError(file: file, field: fieldName(path), message) }
             guard let indices = store["indices"]?.arrayValue, let counts = store["counts"]?.arrayValue else {
                 throw fail("expected indices and counts arrays of whole numbers")
@@ -54,8 +54,10 @@ enum ProfileValidation {
         }
     }
 
-    /// Calls `body` for every object with an `indices` member, depth first, with its path.
-    private static func walk(_ value: JSONValue, path: inout [String],
+    /// Calls `body` for every object with an `indices` member, depth first, with its path, and
+    /// refuses the bare `NaN` and `Infinity` tokens our parser reads for model files: a profile
+    /// never holds them (the decoder would refuse them without saying where).
+    private static func walk(_ value: JSONValue, path: inout [String], file: String,
                              _ body: ([String: JSONValue], [String]) throws(InputError) -> Void) throws(InputError) {
         switch value {
         case .object(let members):
@@ -65,14 +67,20 @@ enum ProfileValidation {
             }
             for (key, member) in members {
                 path.append(".\(key)")
-                try walk(member, path: &path, body)
+                try walk(member, path: &path, file: file, body)
                 path.removeLast()
             }
         case .array(let items):
             for (index, item) in items.enumerated() {
                 path.append("[\(index)]")
-                try walk(item, path: &path, body)
+                try walk(item, path: &path, file: file, body)
                 path.removeLast()
+            }
+        case .number(let number) where !number.isFinite:
+            throw InputError(file: file, field: fieldName(path), "\(number) is not a finite number")
+        case .numbers(let numbers):
+            if let index = numbers.firstIndex(where: { !$0.isFinite }) {
+                throw InputError(file: file, field: fieldName(path) + "[\(index)]", "\(numbers[index]) is not a finite number")
             }
         default:
             return
