@@ -14,7 +14,7 @@ PYTHON       ?= $(shell for candidate in python3.13 python3.12 $$HOME/.pyenv/ver
                   command -v $$candidate >/dev/null 2>&1 && $$candidate -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
                   && { command -v $$candidate; break; }; done)
 
-.PHONY: demo test bench deps build release clean python-env lint api-check docs
+.PHONY: demo test bench deps build release clean python-env lint api-check docs fuzz
 
 ## Install the system libraries the build links against, when they are missing.
 deps:
@@ -58,6 +58,10 @@ demo: release
 test: deps python-env
 	$(SWIFT) build
 	$(SWIFT) test
+	# robustness (docs/robustness.md): the command-line tests, the bad-input corpus among them,
+	# run again against the release binary, the one users run.
+	$(SWIFT) build -c release --product shapdrift
+	SHAPDRIFT_BIN=$(CURDIR)/$(BIN_RELEASE) $(SWIFT) test --skip-build --filter ShapDriftCommandLineTests
 	SHAPDRIFT_BIN=$(CURDIR)/$(BIN_DEBUG) $(PYTHON_VENV)/bin/python -m pytest notebooks-export/tests -q
 
 ## The checks CI runs besides the tests: the module graph is the documented layering and no
@@ -91,6 +95,12 @@ $(PYTHON_VENV)/.installed: notebooks-export/requirements-test.txt notebooks-expo
 	$(PYTHON_VENV)/bin/python -m pip install -q -r notebooks-export/requirements-test.txt -e notebooks-export
 	@touch $@
 
+## libFuzzer campaign over every reader (docs/robustness.md): FUZZ_SECONDS per target (default 60),
+## FUZZ_TARGETS to choose; crashing inputs land in .build/fuzz/crashes/<target>/.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
 ## Benchmarks (not part of the tests): ShapDrift beside the reference tools, installed into a
 ## virtual environment of the benchmark's own; prints a table and writes bench/results.json.
 BENCH_VENV := .venv-bench
@@ -117,4 +127,4 @@ $(BENCH_VENV)/.installed: bench/requirements.txt
 	@touch $@
 
 clean:
-	rm -rf .build $(PYTHON_VENV) $(BENCH_VENV) $(FTS_VENV)
+	rm -rf .build Fuzz/.build $(PYTHON_VENV) $(BENCH_VENV) $(FTS_VENV)

@@ -29,6 +29,9 @@ public final class SageMakerCaptureReader {
     private let sourceKey: UInt64
     /// The carried rows' record keys.
     private var carryKeys: [UInt64] = []
+    /// Whether common records are read by `CaptureRecordScan` (the default) or every record by the
+    /// full parser; the two must agree, which the capture fuzz target checks.
+    package var usesRecordScan = true
     /// The record being decoded: its `eventId`'s hash (`nil` without one), its line, and how many
     /// payload rows it gave so far.
     private var recordEvent: UInt64?
@@ -54,7 +57,7 @@ public final class SageMakerCaptureReader {
                 let file = self.file
                 let record: JSONValue?? = try lines.nextLine { bytes throws(InputError) -> JSONValue? in
                     if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
-                    if let scan = CaptureRecordScan.scan(bytes), try decode(scan, bytes, line: lineNumber) { return nil }
+                    if usesRecordScan, let scan = CaptureRecordScan.scan(bytes), try decode(scan, bytes, line: lineNumber) { return nil }
                     return try JSONValue.parseLine(bytes, file: file, line: lineNumber)
                 }
                 guard let record else { break }
