@@ -19,14 +19,14 @@ struct ReportSetTests {
 
     static func check(_ baseline: String, data: String, into directory: String) throws -> ShapDriftBinary.Result {
         try ShapDriftBinary.run(["check", "--baseline", baseline, "--model", model, "--data", data, "--output-dir", directory,
-                                 "--threads", "1"])
+                                 "--threads", "1", "--bootstrap", "0"])
     }
 
     /// The drifted sample repeated, so a check runs long enough to be killed at many points.
     static func largeData(in directory: URL) throws -> String {
         let lines = try String(contentsOfFile: folder + "/current_drift.csv", encoding: .utf8).split(separator: "\n")
         var text = lines[0] + "\n"
-        for _ in 0..<16 { text += lines.dropFirst().joined(separator: "\n") + "\n" }
+        for _ in 0..<8 { text += lines.dropFirst().joined(separator: "\n") + "\n" }
         let path = directory.appendingPathComponent("large.csv").path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
@@ -51,16 +51,16 @@ struct ReportSetTests {
         #expect(oldSet.count == 6 && newSet.count == 6 && oldSet != newSet)
 
         var outcomes: Set<String> = []
-        for attempt in 0..<14 {
+        for attempt in 0..<12 {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: ShapDriftBinary.path)
-            process.arguments = ["check", "--baseline", baseline, "--model", Self.model, "--data", large, "--output-dir", reports, "--threads", "1"]
+            process.arguments = ["check", "--baseline", baseline, "--model", Self.model, "--data", large, "--output-dir", reports, "--threads", "1", "--bootstrap", "0"]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
-            if attempt < 7 {
+            if attempt < 6 {
                 // Spread over the run, most near its end where the set is written.
-                usleep(useconds_t(duration * (0.5 + 0.55 * Double(attempt) / 7) * 1e6))
+                usleep(useconds_t(duration * (0.5 + 0.55 * Double(attempt) / 6) * 1e6))
             } else {
                 // Kill as soon as the temporary set appears: during its writing.
                 let deadline = Date().addingTimeInterval(duration * 3)
