@@ -11,12 +11,12 @@ OUT=.build/fuzz
 swift build --package-path Fuzz -c release
 BIN=Fuzz/.build/release
 
-seed() { # seed TARGET FILE...: copies each file (at most 64 KiB of it) into the target's seed corpus
+seed() { # seed TARGET FILE...: copies each file (its first SEED_BYTES, default 64 KiB) into the target's seed corpus
   local target=$1; shift
   mkdir -p "$OUT/seeds/$target"
   for file in "$@"; do
     [ -f "$file" ] || continue
-    head -c 65536 "$file" > "$OUT/seeds/$target/$(echo "$file" | tr '/' '_')"
+    head -c "${SEED_BYTES:-65536}" "$file" > "$OUT/seeds/$target/$(echo "$file" | tr '/' '_')"
   done
 }
 rm -rf "$OUT/seeds"
@@ -34,8 +34,9 @@ for row in rows[1:20]:
     print(json.dumps({k: (float(v) if v else None) for k, v in zip(rows[0], row)}))
 PY
 done
-seed capture $(find models Tests/Fixtures -name '*.jsonl' -size -1024k | head -40)
-seed profile $(find Tests/Fixtures/bad-input/profile -name '*.json' 2>/dev/null)
+# Capture records are long and the reader runs four passes per input: a few records per seed.
+SEED_BYTES=4096 seed capture $(find models Tests/Fixtures -name '*.jsonl' -size -1024k | head -40)
+seed profile Fuzz/seeds/profile/*.json $(find Tests/Fixtures/bad-input/profile -name 'baseline.json' -size -64k 2>/dev/null)
 
 mkdir -p "$OUT/crashes"
 status=0

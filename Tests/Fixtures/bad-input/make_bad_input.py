@@ -424,6 +424,23 @@ profile_case("nan-min", profile_text.replace('"min": -2.9701', '"min": NaN', 1).
              .replace('"integrity"', '"ignored"', 1), "feature_values[0].min: nan is not a finite number", "byte flip")
 
 
+def write_fuzz_seeds():
+    """Small valid profiles (formats 3 and 2) as seeds of Fuzz/'s profile target: the drift
+    fixture's profile is larger than the inputs libFuzzer mutates well."""
+    directory = os.path.join(REPO, "Fuzz", "seeds", "profile")
+    os.makedirs(directory, exist_ok=True)
+    scratch = os.path.join(directory, "small.json")
+    rules = os.path.join(FIXTURES, "format_rules", "xgb_float32_boundary")
+    subprocess.run([BIN, "baseline", "--model", os.path.join(rules, "model.json"), "--data", os.path.join(rules, "data.csv"),
+                    "--output", scratch], check=True, capture_output=True)
+    small = json.load(open(scratch))
+    old = copy.deepcopy(small)
+    old["format_version"] = 2
+    old.pop("integrity")
+    with open(os.path.join(directory, "small-format-2.json"), "w") as out:
+        json.dump(old, out, indent=1)
+
+
 def write_all():
     for reader in sorted({c[0] for c in cases}):
         shutil.rmtree(os.path.join(ROOT, reader), ignore_errors=True)
@@ -443,3 +460,4 @@ def write_all():
 
 
 write_all()
+write_fuzz_seeds()
