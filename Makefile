@@ -14,7 +14,7 @@ PYTHON       ?= $(shell for candidate in python3.13 python3.12 $$HOME/.pyenv/ver
                   command -v $$candidate >/dev/null 2>&1 && $$candidate -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
                   && { command -v $$candidate; break; }; done)
 
-.PHONY: demo test bench deps build release clean python-env lint api-check docs verdict-quality report-screenshots test-tools spark-test
+.PHONY: demo test bench deps build release clean python-env lint api-check docs verdict-quality report-screenshots test-tools spark-test fuzz
 .PHONY: dist-binary dist dist-check install wheel wheel-test
 
 ## Install the system libraries the build links against, when they are missing.
@@ -78,6 +78,10 @@ test-tools:
 test: deps python-env test-tools
 	$(SWIFT) build
 	$(SWIFT) test
+	# robustness (docs/robustness.md): the command-line tests, the bad-input corpus among them,
+	# run again against the release binary, the one users run.
+	$(SWIFT) build -c release --product shapdrift
+	SHAPDRIFT_BIN=$(CURDIR)/$(BIN_RELEASE) $(SWIFT) test --skip-build --filter ShapDriftCommandLineTests
 	SHAPDRIFT_BIN=$(CURDIR)/$(BIN_DEBUG) $(PYTHON_VENV)/bin/python -m pytest notebooks-export/tests -q
 
 ## shapdrift_export.spark against a real Spark in local mode (PyPI's pyspark, local[2]): a DataFrame's
@@ -133,6 +137,12 @@ $(PYTHON_VENV)/.installed: notebooks-export/requirements-test.txt notebooks-expo
 ## SageMaker Clarify's NDCG < 0.90 rule on the same samples; the table goes into docs/drift.md.
 verdict-quality: release python-env
 	$(PYTHON_VENV)/bin/python -m shapdrift_export.verdict_quality --binary $(BIN_RELEASE) --models models --write-docs docs/drift.md
+
+## libFuzzer campaign over every reader (docs/robustness.md): FUZZ_SECONDS per target (default 60),
+## FUZZ_TARGETS to choose; crashing inputs land in .build/fuzz/crashes/<target>/.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
 
 ## Benchmarks (not part of the tests): ShapDrift beside the reference tools, installed into a
 ## virtual environment of the benchmark's own; prints a table and writes bench/results.json.
@@ -206,4 +216,4 @@ wheel-test: wheel
 	sh packaging/wheel/wheel-test.sh $(DIST_DIR) $(VERSION) $(PYTHON)
 
 clean:
-	rm -rf .build $(DIST_BUILD) $(DIST_DIR) $(PYTHON_VENV) $(BENCH_VENV) $(FTS_VENV) $(SPARK_VENV)
+	rm -rf .build Fuzz/.build $(DIST_BUILD) $(DIST_DIR) $(PYTHON_VENV) $(BENCH_VENV) $(FTS_VENV) $(SPARK_VENV)

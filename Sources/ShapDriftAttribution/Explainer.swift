@@ -3,7 +3,8 @@ import ShapDriftCore
 /// Chooses and prepares an attribution engine for a model, and runs it on batches of rows.
 ///
 /// This is the one place that checks a method fits a model and that the data suits the method
-/// (a linear model cannot take missing values), so every caller behaves the same. The engines
+/// (a linear model cannot take missing values), and that every row's attributions add up to the
+/// model's output (`AdditivityCheck`), so every caller behaves the same. The engines
 /// behind it are exact (path-dependent and interventional TreeSHAP, linear SHAP, exact
 /// KernelSHAP) or seeded (sampled KernelSHAP, correlation-aware linear SHAP above 14 features).
 ///
@@ -25,6 +26,7 @@ public struct Explainer: Sendable {
     /// Base value (expected model output) per output: computed once, the same for every batch.
     public let baseValues: [Double]
     private let engine: Engine
+    private let additivity: AdditivityCheck
 
     private enum Engine: Sendable {
         case pathDependent(QuadratureTreeSHAP)
@@ -61,13 +63,19 @@ public struct Explainer: Sendable {
             throw .configuration(.outputSpaceRequiresKernel(options.outputSpace, method: chosen))
         }
         engine = try Self.engine(chosen, model: model, background: background, options: options)
+        var means: [Double]? = nil
         switch engine {
         case .pathDependent(let engine): baseValues = engine.baseValues
         case .interventional(let engine): baseValues = engine.baseValues
-        case .linear(let engine): baseValues = engine.baseValues
-        case .correlation(let engine): baseValues = engine.baseValues
+        case .linear(let engine):
+            baseValues = engine.baseValues
+            means = engine.means
+        case .correlation(let engine):
+            baseValues = engine.baseValues
+            means = engine.means
         case .kernel(let engine): baseValues = engine.baseValues
         }
+        additivity = AdditivityCheck(model: model, space: options.outputSpace, means: means)
     }
 
     private static func engine(_ method: AttributionMethod, model: Model, background: FeatureBatch?,
@@ -111,24 +119,40 @@ public struct Explainer: Sendable {
     }
 
     /// Attributions for `batch` (features in model order), on up to `threads` cores. The result
-    /// does not depend on the thread count.
-    /// - Throws: `.input` when a linear model is given a missing value (at its file and line).
+    /// does not depend on the thread count. Every row is checked to add up to the model's output
+    /// (`AdditivityCheck`; one prediction per row, a root-to-leaf walk per tree).
+    /// - Throws: `.input` when a linear model is given a missing value (at its file and line);
+    ///   `.numerical` naming the first row whose attributions do not add up to its prediction.
     /// - Complexity: the engine's cost per row (see each method in `docs/methods.md`) × rows.
     public func explain(_ batch: FeatureBatch, threads: Int = ProcessorCount.available) throws(ShapDriftError) -> AttributionBatch {
+        let attributions: AttributionBatch
         switch engine {
         case .pathDependent(let engine):
-            return engine.explain(batch, threads: threads)
+            attributions = engine.explain(batch, threads: threads)
         case .interventional(let engine):
-            return engine.explain(batch, threads: threads)
+            attributions = engine.explain(batch, threads: threads)
         case .linear(let engine):
             try Self.requireComplete(batch, model: model)
-            return engine.explain(batch, threads: threads)
+            attributions = engine.explain(batch, threads: threads)
         case .correlation(let engine):
             try Self.requireComplete(batch, model: model)
-            return engine.explain(batch)
+            attributions = engine.explain(batch)
         case .kernel(let engine):
             if case .linear = model.predictor { try Self.requireComplete(batch, model: model) }
-            return engine.explain(batch, threads: threads)
+            attributions = engine.explain(batch, threads: threads)
+        }
+        try additivity.verify(attributions, predictions: predictions(batch, threads: threads), batch: batch)
+        return attributions
+    }
+
+    /// The model's outputs for `batch` in the space attributions are in (the link applied for
+    /// probability space, as KernelSHAP evaluates it).
+    private func predictions(_ batch: FeatureBatch, threads: Int) throws(ShapDriftError) -> [Double] {
+        if case .kernel(let engine) = engine { return engine.evaluate(batch) }
+        do {
+            return try RawPredictor(model: model).predict(batch, threads: threads)
+        } catch {
+            throw .input(error)
         }
     }
 

@@ -11,14 +11,19 @@ import ShapDriftCore
 /// value.
 public struct AttributionProfile: Codable, Equatable, Sendable {
     /// The format this build writes. Format 4 writes the summaries as compact bytes
-    /// (`SummaryCoding`: a wide model's profile went from 254 MB to a few) and adds the bootstrap,
-    /// what reading found and the shards of a split; format 3 added `predictions`, `categories`,
-    /// `columns` and `created`; format 2 typed identity fields (`transform`, `output_space` as
-    /// `raw`/`probability`) and `writer`. Formats 1 to 3 are still read (the checks that need the
-    /// newer members say they are unavailable).
+    /// (`SummaryCoding`: a wide model's profile went from 254 MB to a few), adds the bootstrap,
+    /// what reading found and the shards of a split, and carries the checksum of its contents
+    /// (`integrity`, `ProfileIntegrity`), required from then on; format 3 added `predictions`,
+    /// `categories`, `columns` and `created`; format 2 typed identity fields (`transform`,
+    /// `output_space` as `raw`/`probability`) and `writer`. Formats 1 to 3 are still read, without
+    /// a checksum to verify (the checks that need the newer members say they are unavailable).
     public static let currentFormatVersion = 4
     /// The formats this build reads.
     public static let readableFormatVersions: ClosedRange<Int> = 1...4
+    /// The first format that carries a checksum.
+    public static let firstFormatWithIntegrity = 4
+    /// The most rows a profile holds (`StreamSummary.maximumCount`, 2⁵³).
+    public static let maximumRows = StreamSummary.maximumCount
 
     public var formatVersion = AttributionProfile.currentFormatVersion
     /// The tool and version that wrote the profile (`shapdrift 0.2.0`); absent in format 1.
@@ -229,7 +234,9 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
     /// background and sampling settings), the same record sampling and bootstrap settings, and
     /// other shards of the same split (or, like this one, none).
     /// - Throws: `.incompatible` naming what differs; `.numerical` when the bootstrap's exact
-    ///   sums would overflow.
+    ///   sums would overflow, or the merge would hold more than `maximumRows` rows (every count of
+    ///   a summary is at most its profile's rows, so this one check keeps every count exact and
+    ///   every addition below from overflowing).
     /// - Complexity: O(outputs × features × sketch buckets + replicates × outputs × features).
     public mutating func merge(_ other: AttributionProfile) throws(ShapDriftError) {
         guard other.identity == identity else {
@@ -237,6 +244,9 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
                 setting: .model, recorded: "\(identity.modelFormat.rawValue) \(identity.objective)",
                 given: "\(other.identity.modelFormat.rawValue) \(other.identity.objective)",
                 consequence: "profiles of different models cannot be merged"))
+        }
+        guard rows <= Self.maximumRows, other.rows <= Self.maximumRows - rows else {
+            throw .numerical(NumericalError(operation: "merge", "\(rows) + \(other.rows) rows is more than the 2^53 a profile counts exactly"))
         }
         guard (recordSampling ?? .all) == (other.recordSampling ?? .all) else {
             func describe(_ sampling: RecordSampling?) -> String {

@@ -22,14 +22,17 @@ struct BucketStore: Codable, Equatable, Sendable {
 
     /// Buckets a store spans at most (γ^2047 ≈ 6 × 10^17 for the 1 % sketch).
     static let maximumSpan = 2048
-    /// Bucket indices a profile may hold: |log_γ x| for finite doubles stays below 35,500.
-    static let indexLimit = 100_000
+
+    /// The buckets a finite magnitude can fall in: from that of `QuantileSketch.zeroThreshold`
+    /// (smaller magnitudes count as zero) to that of the largest double, about ±35,000. A stored
+    /// index outside is refused before anything is allocated for it.
+    static let indexRange = QuantileSketch.index(of: QuantileSketch.zeroThreshold)...QuantileSketch.index(of: .greatestFiniteMagnitude)
 
     init() {}
 
     /// A store from its first index and counts, as `SummaryCoding` reads them.
     /// - Precondition: checked by the reader: at most `maximumSpan` counts, the first and last
-    ///   non-zero, indices within ±`indexLimit`.
+    ///   non-zero, indices within `indexRange`.
     init(offset: Int, counts: [UInt64]) {
         self.offset = offset
         if counts.allSatisfy({ $0 <= UInt64(UInt16.max) }) {
@@ -118,6 +121,22 @@ struct BucketStore: Codable, Equatable, Sendable {
         for (index, count) in other.nonZeroBuckets { add(index, count: count) }
     }
 
+    /// The sum of the counts, or `nil` if it overflows.
+    var total: UInt64? {
+        var total: UInt64 = 0
+        for count in counts {
+            let (sum, overflow) = total.addingReportingOverflow(count)
+            if overflow { return nil }
+            total = sum
+        }
+        return total
+    }
+
+    /// The highest bucket with a count, or `nil` for an empty store.
+    var highestIndex: Int? {
+        counts.lastIndex { $0 != 0 }.map { offset + $0 }
+    }
+
     var nonZeroBuckets: [(index: Int, count: UInt64)] {
         counts.enumerated().compactMap { $0.element == 0 ? nil : (offset + $0.offset, $0.element) }
     }
@@ -135,8 +154,13 @@ struct BucketStore: Codable, Equatable, Sendable {
         guard indices.count == values.count else {
             throw DecodingError.dataCorruptedError(forKey: .counts, in: container, debugDescription: "indices and counts differ in length")
         }
-        guard indices.allSatisfy({ abs($0) < Self.indexLimit }) else {
-            throw DecodingError.dataCorruptedError(forKey: .indices, in: container, debugDescription: "bucket index out of range")
+        // A range check, not abs(): abs(Int.min) traps.
+        guard indices.allSatisfy(Self.indexRange.contains), zip(indices, indices.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            throw DecodingError.dataCorruptedError(forKey: .indices, in: container,
+                                                   debugDescription: "bucket indices must increase within \(Self.indexRange)")
+        }
+        guard values.allSatisfy({ $0 <= StreamSummary.maximumCount }) else {
+            throw DecodingError.dataCorruptedError(forKey: .counts, in: container, debugDescription: "a bucket count is above 2^53")
         }
         for (index, count) in zip(indices, values) { add(index, count: count) }
     }

@@ -71,9 +71,13 @@ public struct ExactSum: Codable, Equatable, Sendable {
     public static func == (lhs: ExactSum, rhs: ExactSum) -> Bool { lhs.value == rhs.value }
 
     public init(from decoder: Decoder) throws {
-        let values = try decoder.singleValueContainer().decode([Double].self)
+        let container = try decoder.singleValueContainer()
+        let values = try container.decode([Double].self)
+        guard values.allSatisfy(\.isFinite) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "an exact sum's terms must be finite numbers")
+        }
         partials = []
-        for value in values where value.isFinite { add(value) }
+        for value in values { add(value) }
     }
 
     /// The same exact sum as the unique expansion v₁ + v₂ + … where v₁ is the correctly rounded

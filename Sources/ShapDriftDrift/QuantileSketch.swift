@@ -129,6 +129,35 @@ public struct QuantileSketch: Codable, Equatable, Sendable {
         return nil
     }
 
+    /// Zero count plus every bucket's, or `nil` if the sum overflows: a stored sketch must add
+    /// up to its `count`.
+    var bucketTotal: UInt64? {
+        guard let positiveTotal = positive.total, let negativeTotal = negative.total else { return nil }
+        let (partial, first) = zeroCount.addingReportingOverflow(positiveTotal)
+        let (total, second) = partial.addingReportingOverflow(negativeTotal)
+        return first || second ? nil : total
+    }
+
+    /// Why buckets cannot hold values within `min...max`, or `nil`: positive buckets need a
+    /// positive max at or above their highest, negative ones a negative min, the zero bucket a
+    /// range around zero.
+    func rangeViolation(min: Double, max: Double) -> String? {
+        if let highest = positive.highestIndex {
+            guard max >= Self.zeroThreshold, highest <= BucketIndex.shared.index(of: max) else {
+                return "the sketch holds positive values above max \(max)"
+            }
+        }
+        if let highest = negative.highestIndex {
+            guard -min >= Self.zeroThreshold, highest <= BucketIndex.shared.index(of: -min) else {
+                return "the sketch holds negative values below min \(min)"
+            }
+        }
+        if zeroCount > 0, !(min < Self.zeroThreshold && max > -Self.zeroThreshold) {
+            return "the sketch holds zeros outside min \(min) ... max \(max)"
+        }
+        return nil
+    }
+
     enum CodingKeys: String, CodingKey {
         case count, zeroCount = "zero_count", positive, negative
     }

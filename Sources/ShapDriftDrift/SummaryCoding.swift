@@ -1,7 +1,7 @@
 import Foundation
 import ShapDriftCore
 
-/// The summaries of a profile as compact bytes (profile format 3, `docs/baseline-profile.md`):
+/// The summaries of a profile as compact bytes (profile format 4, `docs/baseline-profile.md`):
 /// what made a wide model's profile 254 MB of pretty-printed JSON is written here as one block of
 /// binary records, DEFLATE-compressed (`Deflate`) and in base64 inside the JSON.
 ///
@@ -103,8 +103,10 @@ enum SummaryCoding {
                 continue
             }
             let first = try reader.signed()
-            guard abs(first) < Int64(BucketStore.indexLimit), abs(first + Int64(span)) < Int64(BucketStore.indexLimit) else {
-                throw Reader.Failure(message: "bucket index \(first) out of range")
+            // A range check, not abs(): abs(Int64.min) traps.
+            let indices = Int64(BucketStore.indexRange.lowerBound)...Int64(BucketStore.indexRange.upperBound)
+            guard indices.contains(first), indices.contains(first + Int64(span) - 1) else {
+                throw Reader.Failure(message: "bucket indices \(first)… of \(span) buckets are outside \(BucketStore.indexRange)")
             }
             var counts = [UInt64](repeating: 0, count: span)
             var previous: UInt64 = 0

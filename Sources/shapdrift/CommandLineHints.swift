@@ -12,6 +12,7 @@ enum CommandLineHints {
         case let error as IncompatibilityError: return describe(.incompatible(error))
         case let error as ConfigurationError: return describe(.configuration(error))
         case let error as NumericalError: return error.description
+        case let error as CommandFailure: return error.message
         default: return nil
         }
     }
@@ -55,6 +56,7 @@ enum CommandLineHints {
 
     /// The flags that change the data settings some input errors are about (`DataErrorField`).
     static func hint(for error: InputError) -> String {
+        if case .lineBytes? = error.exceededLimit { return " (raise the limit with --max-line-bytes)" }
         switch error.field {
         case DataErrorField.badRecords: return " (--max-bad-records N, --max-bad-fraction F)"
         case DataErrorField.timeColumn: return " (--time-column NAME)"
@@ -63,4 +65,10 @@ enum CommandLineHints {
         default: return ""
         }
     }
+}
+
+/// A failure the command line composes itself (e.g. a check's error together with the error of
+/// marking its report directory failed), printed as its message.
+struct CommandFailure: Error {
+    let message: String
 }

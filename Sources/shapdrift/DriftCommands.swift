@@ -23,7 +23,7 @@ struct Baseline: ParsableCommand {
     func run() throws {
         let model = try modelOption.load()
         let (shard, engine) = try shardOptions.selection(data: sources.data)
-        var profiler = AttributionProfiler(explainer: try methodOptions.explainer(for: model))
+        var profiler = AttributionProfiler(explainer: try methodOptions.explainer(for: model, limits: sources.limits))
         profiler.threads = runOptions.threadCount
         profiler.sampling = recordSampling.sampling
         let progress = runOptions.progressLine("profiling")

@@ -9,7 +9,7 @@ struct Inspect: ParsableCommand {
 
     func run() throws {
         let model = try modelOption.load()
-        print(ModelSummary(model: model, file: modelOption.model).text, terminator: "")
+        try writeAtomically(Array(ModelSummary(model: model, file: modelOption.model).text.utf8), to: "-")
     }
 }
 
@@ -67,7 +67,7 @@ struct Explain: ParsableCommand {
     func run() throws {
         var clock = StageClock()
         let model = try modelOption.load()
-        let explainer = try methodOptions.explainer(for: model)
+        let explainer = try methodOptions.explainer(for: model, limits: sources.limits)
         let chain = try sources.source(for: model, badRecords: .tolerant)
         // A model without names takes its features' names from the data's header.
         let featureNames = model.featureNames(readingWith: chain.dataHeader)

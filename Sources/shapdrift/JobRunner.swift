@@ -12,6 +12,34 @@ enum JobRunner {
     ///   stamped with it when the data has no window end).
     /// - Throws: the check's errors; `ExitCode(1)` when drift was found.
     static func run(_ job: MonitoringJob, now: Double, runOptions: RunOptions) throws {
+        try markingFailure(in: job.outputs.directory) { try check(job, now: now, runOptions: runOptions) }
+    }
+
+    /// A check of a current profile (`check --current-profile`), finished the same way.
+    static func run(_ job: ProfileCheck, now: Double, runOptions: RunOptions) throws {
+        try markingFailure(in: job.outputs.directory) { try check(job, now: now, runOptions: runOptions) }
+    }
+
+    /// Runs `body`; when it fails (other than by finding drift), an older report set in
+    /// `directory` is replaced by a `status.json` saying why (`ReportSet.writeFailure`), so its
+    /// verdict no longer looks current.
+    private static func markingFailure(in directory: String, _ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let code as ExitCode {
+            throw code
+        } catch {
+            let message = CommandLineHints.message(for: error) ?? "\(error)"
+            do {
+                try ReportSet.writeFailure(message, to: directory)
+            } catch let statusError {
+                throw CommandFailure(message: "\(message); and the earlier report could not be marked failed: \(statusError.description)")
+            }
+            throw error
+        }
+    }
+
+    private static func check(_ job: MonitoringJob, now: Double, runOptions: RunOptions) throws {
         let started = Date()
         let clock = DispatchTime.now()
         let logger = runOptions.logger
@@ -29,8 +57,7 @@ enum JobRunner {
         try finish(check, outputs: job.outputs, now: now, runOptions: runOptions)
     }
 
-    /// A check of a current profile (`check --current-profile`), finished the same way.
-    static func run(_ job: ProfileCheck, now: Double, runOptions: RunOptions) throws {
+    private static func check(_ job: ProfileCheck, now: Double, runOptions: RunOptions) throws {
         let started = Date()
         let clock = DispatchTime.now()
         runOptions.logger.info("checking the current profile against \(job.baseline) (model \(job.model))")

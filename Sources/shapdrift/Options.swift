@@ -22,9 +22,9 @@ struct BackgroundOption: ParsableArguments {
     var background: String?
 
     /// The background rows aligned to `model`, or `nil` when none was given.
-    func read(for model: Model) throws(InputError) -> FeatureBatch? {
+    func read(for model: Model, limits: ReaderLimits) throws(InputError) -> FeatureBatch? {
         guard let background else { return nil }
-        return try CSVFeatureReader(path: background, schema: FeatureSchema(model: model)).readAll()
+        return try CSVFeatureReader(path: background, schema: FeatureSchema(model: model), limits: limits).readAll()
     }
 }
 
@@ -45,8 +45,8 @@ struct MethodOptions: ParsableArguments {
         }
     }
 
-    func explainer(for model: Model) throws -> Explainer {
-        try Explainer(model: model, method: AttributionMethod(rawValue: method), background: backgroundOption.read(for: model),
+    func explainer(for model: Model, limits: ReaderLimits) throws -> Explainer {
+        try Explainer(model: model, method: AttributionMethod(rawValue: method), background: backgroundOption.read(for: model, limits: limits),
                       options: sampling.options(outputSpace: outputSpace))
     }
 }
@@ -100,6 +100,12 @@ struct DataSourceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Bad records that may be skipped, as a fraction of the records read (default 0.01; 0 = strict).", valueName: "fraction"))
     var maxBadFraction: Double?
 
+    @Option(help: ArgumentHelp("Longest line (CSV row, JSON Lines or capture record) of --data and --background inputs, in bytes (default \(ReaderLimits.defaultMaxLineBytes), 16 MiB).", valueName: "bytes"))
+    var maxLineBytes: Int = ReaderLimits.defaultMaxLineBytes
+
+    /// The readers' bounds as given.
+    var limits: ReaderLimits { ReaderLimits(maxLineBytes: maxLineBytes) }
+
     func validate() throws {
         for (flag, value) in [("--since", since), ("--until", until)] {
             if let value, let problem = ISO8601Time.problem(value) {
@@ -111,6 +117,7 @@ struct DataSourceOptions: ParsableArguments {
         }
         if let maxBadRecords, maxBadRecords < 0 { throw ValidationError("--max-bad-records must be 0 or more") }
         if let maxBadFraction, !(0...1).contains(maxBadFraction) { throw ValidationError("--max-bad-fraction must be between 0 and 1") }
+        if maxLineBytes < 1 { throw ValidationError("--max-line-bytes must be at least 1") }
     }
 
     /// For the commands that always read data (every one but `check --current-profile`).
@@ -139,6 +146,7 @@ struct DataSourceOptions: ParsableArguments {
         selection.window = window.isUnbounded ? .all : .absolute(since: window.since, until: window.until)
         selection.badRecords = badRecords(default: fallback)
         selection.keyColumn = keyColumn
+        selection.limits = limits
         return selection
     }
 

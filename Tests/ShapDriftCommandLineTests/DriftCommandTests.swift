@@ -173,13 +173,12 @@ struct DriftCommandTests {
         let otherSeed = try run("check", ["--background", background, "--samples", "60", "--seed", "2"])
         #expect(otherSeed.status == 2 && otherSeed.stderr.contains("seed 1 in the baseline") && otherSeed.stderr.contains("--seed"))
 
-        // A baseline written before the settings were recorded is compared as before.
+        // A baseline written before the settings were recorded is compared without them.
         let path = directory.appendingPathComponent("baseline.json").path
-        var document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
-        var identity = try #require(document["model"] as? [String: Any])
-        for key in ["background_sha256", "samples", "seed"] { identity[key] = nil }
-        document["model"] = identity
-        try JSONSerialization.data(withJSONObject: document).write(to: URL(fileURLWithPath: path))
+        var older = try AttributionProfile.load(path: path)
+        older.identity.backgroundSHA256 = nil
+        older.identity.sampling = nil
+        try Data(older.encoded()).write(to: URL(fileURLWithPath: path))
         #expect(try run("check", ["--background", background, "--samples", "60", "--seed", "2"]).status != 2)
     }
 }

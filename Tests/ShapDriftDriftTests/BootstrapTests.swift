@@ -225,14 +225,26 @@ struct ProfileFormatTests {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("damaged.json").path
-        try JSONSerialization.data(withJSONObject: document).write(to: URL(fileURLWithPath: path))
+        // With the checksum recomputed, so the damage reaches the summaries' reader.
+        try Self.withChecksum(document).write(to: URL(fileURLWithPath: path))
         let error = #expect(throws: InputError.self) { try AttributionProfile.load(path: path) }
         #expect(error?.description.contains("the values of feature 0") == true && error?.description.contains("the sketch holds") == true,
                 "\(String(describing: error))")
         block["size"] = 10_000_000_000
         document["summaries"] = block
-        try JSONSerialization.data(withJSONObject: document).write(to: URL(fileURLWithPath: path))
-        #expect(throws: InputError.self) { try AttributionProfile.load(path: path) }
+        try Self.withChecksum(document).write(to: URL(fileURLWithPath: path))
+        let bomb = #expect(throws: InputError.self) { try AttributionProfile.load(path: path) }
+        #expect(bomb?.description.contains("cannot hold the 10000000000 declared") == true, "\(String(describing: bomb))")
+    }
+
+    /// `document` (a profile's JSON with some damage) as bytes carrying a checksum of what it now holds.
+    static func withChecksum(_ document: [String: Any]) throws -> Data {
+        var document = document
+        document["integrity"] = nil
+        let parsed = try JSONValue.parse(Array(try JSONSerialization.data(withJSONObject: document)), file: "damaged.json")
+        let integrity = try JSONSerialization.jsonObject(with: JSONEncoder().encode(ProfileIntegrity(document: parsed)))
+        document["integrity"] = integrity
+        return try JSONSerialization.data(withJSONObject: document)
     }
 
     @Test("a bucket store collapses its lowest buckets past its span, and merges as the whole would")

@@ -14,6 +14,9 @@ public struct InputError: Error, CustomStringConvertible, Equatable, Sendable {
     public var field: String?
     /// What is wrong and what was expected.
     public var message: String
+    /// The reader's bound the input went past, when that is what is wrong: the input may be
+    /// legitimate and the bound raised (the command line names the setting that raises it).
+    public var exceededLimit: InputLimit?
 
     public init(file: String? = nil, line: Int? = nil, column: Int? = nil, field: String? = nil, _ message: String) {
         self.file = file
@@ -38,4 +41,11 @@ public struct InputError: Error, CustomStringConvertible, Equatable, Sendable {
         if copy.file == nil { copy.file = name }
         return copy
     }
+}
+
+/// A documented bound of a reader, which a legitimate input may exceed (then the bound is raised,
+/// not the input fixed).
+public enum InputLimit: Equatable, Sendable {
+    /// The longest line (record) a line reader accepts, in bytes.
+    case lineBytes(Int)
 }

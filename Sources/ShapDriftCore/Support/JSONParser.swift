@@ -3,12 +3,14 @@
 struct JSONParser {
     let bytes: [UInt8]
     let file: String?
+    let duplicateMembers: JSONValue.DuplicateMembers
     var position = 0
     var depth = 0
 
-    init(bytes: [UInt8], file: String?) {
+    init(bytes: [UInt8], file: String?, duplicateMembers: JSONValue.DuplicateMembers = .lastWins) {
         self.bytes = bytes
         self.file = file
+        self.duplicateMembers = duplicateMembers
     }
 
     mutating func parseDocument() throws(InputError) -> JSONValue {
@@ -85,6 +87,7 @@ struct JSONParser {
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
                 throw error("expected a quoted member name")
             }
+            let keyStart = position
             let key = try parseString()
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
@@ -92,7 +95,9 @@ struct JSONParser {
             }
             position += 1
             skipWhitespace()
-            members[key] = try parseValue()
+            if members.updateValue(try parseValue(), forKey: key) != nil, duplicateMembers == .refused {
+                throw error("member \"\(key.prefix(80))\" appears more than once in the object", at: keyStart)
+            }
             skipWhitespace()
             guard position < bytes.count else { throw error("expected ',' or '}'") }
             if bytes[position] == UInt8(ascii: ",") {
@@ -173,6 +178,9 @@ struct JSONParser {
         }
         while position < bytes.count, JSONNumberSyntax.isNumberByte(bytes[position]) { position += 1 }
         guard position > start else { throw error("unexpected character, expected a value") }
+        guard position - start <= JSONNumberSyntax.maximumLength else {
+            throw error("number of \(position - start) characters: longer than the \(JSONNumberSyntax.maximumLength) a number may have", at: start)
+        }
         let value = bytes.withUnsafeBufferPointer { buffer -> Double? in
             let token = UnsafeBufferPointer(rebasing: buffer[start..<position])
             return JSONNumberSyntax.value(token)
@@ -275,6 +283,10 @@ struct JSONParser {
 /// RFC 8259's number grammar, shared by the full parser and the capture-record scan so both judge
 /// a number token alike.
 package enum JSONNumberSyntax {
+    /// The longest number token read (`parseDouble`'s bound): 511 characters hold any double's
+    /// shortest form many times over, and a longer token is a hostile or broken file.
+    package static let maximumLength = 511
+
     /// Whether a byte may be part of a number token: numbers are read as the longest run of these,
     /// then checked against the grammar.
     @inline(__always)

@@ -17,17 +17,25 @@ package enum JSONValue: Sendable, Equatable {
     case numbers([Double])
     case object([String: JSONValue])
 
+    /// What a member name given twice in one object means. RFC 8259 §4 leaves it to the reader;
+    /// model files keep the last (as xgboost's and Python's readers do), while data records and
+    /// profiles refuse it, since either value could be the one meant.
+    package enum DuplicateMembers: Sendable {
+        case lastWins, refused
+    }
+
     /// Parses `bytes` as one JSON document.
     /// - Throws: `InputError` with the line and column of the first syntax error.
-    package static func parse(_ bytes: [UInt8], file: String? = nil) throws(InputError) -> JSONValue {
-        var parser = JSONParser(bytes: bytes, file: file)
+    package static func parse(_ bytes: [UInt8], file: String? = nil, duplicateMembers: DuplicateMembers = .lastWins) throws(InputError) -> JSONValue {
+        var parser = JSONParser(bytes: bytes, file: file, duplicateMembers: duplicateMembers)
         return try parser.parseDocument()
     }
 
     /// Parses one line of a JSON Lines file; errors carry the file's line number.
-    package static func parseLine(_ bytes: UnsafeBufferPointer<UInt8>, file: String, line: Int) throws(InputError) -> JSONValue {
+    package static func parseLine(_ bytes: UnsafeBufferPointer<UInt8>, file: String, line: Int,
+                                  duplicateMembers: DuplicateMembers = .lastWins) throws(InputError) -> JSONValue {
         do {
-            return try parse(Array(bytes), file: file)
+            return try parse(Array(bytes), file: file, duplicateMembers: duplicateMembers)
         } catch {
             var located = error
             located.line = line

@@ -51,16 +51,18 @@ public final class CSVFeatureReader {
     ///     rows are keyed by source name and line without it, or when the cell is empty.
     /// - Throws: `InputError` for an unreadable file or header, a window without a time column, or
     ///   a time or key column the header lacks.
+    ///   - limits: the longest line accepted.
     public convenience init(path: String, schema: FeatureSchema, sourceName: String? = nil,
                             badRecords: BadRecordPolicy = .strict, window: CaptureTimeWindow = CaptureTimeWindow(),
-                            timeColumn: String? = nil, keyColumn: String? = nil) throws(InputError) {
+                            timeColumn: String? = nil, keyColumn: String? = nil, limits: ReaderLimits = ReaderLimits()) throws(InputError) {
         try self.init(path: path, schema: schema, sourceName: sourceName, tally: BadRecordTally(policy: badRecords), ownsTally: true,
-                      window: window, timeColumn: timeColumn, keyColumn: keyColumn)
+                      window: window, timeColumn: timeColumn, keyColumn: keyColumn, limits: limits)
     }
 
     package init(path: String, schema: FeatureSchema, sourceName: String?, tally: BadRecordTally, ownsTally: Bool,
-                 window: CaptureTimeWindow, timeColumn: String?, keyColumn: String? = nil) throws(InputError) {
-        lines = try LineReader(path: path)
+                 window: CaptureTimeWindow, timeColumn: String?, keyColumn: String? = nil,
+                 limits: ReaderLimits = ReaderLimits()) throws(InputError) {
+        lines = try LineReader(path: path, limits: limits)
         file = lines.file
         sourceKey = RecordKey.hash((sourceName ?? SourceName.of(path)).utf8)
         self.tally = tally

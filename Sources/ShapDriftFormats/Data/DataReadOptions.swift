@@ -23,10 +23,12 @@ public struct DataReadOptions: Sendable, Equatable {
     /// line holds it; refused for capture, which is keyed by `eventId`. Rows are keyed by source
     /// name and line without it.
     public var keyColumn: String?
+    /// The bounds every file is read within (the longest line).
+    public var limits: ReaderLimits
 
     public init(format: InputFormat = .auto, window: CaptureTimeWindow = CaptureTimeWindow(), timeColumn: String? = nil,
                 variants: [String] = [], badRecords: BadRecordPolicy = .strict, shard: ShardSelection = .whole,
-                keyColumn: String? = nil) {
+                keyColumn: String? = nil, limits: ReaderLimits = ReaderLimits()) {
         self.format = format
         self.window = window
         self.timeColumn = timeColumn
@@ -34,5 +36,6 @@ public struct DataReadOptions: Sendable, Equatable {
         self.badRecords = badRecords
         self.shard = shard
         self.keyColumn = keyColumn
+        self.limits = limits
     }
 }

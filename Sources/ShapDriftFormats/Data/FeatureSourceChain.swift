@@ -137,7 +137,7 @@ public final class FeatureSourceChain: FeatureSource {
     /// A key column applies to CSV and JSON Lines; capture rows are keyed by their `eventId`.
     private static func checkKeyColumnFits(_ path: String, options: DataReadOptions) throws(InputError) {
         guard let column = options.keyColumn else { return }
-        let format = options.format == .auto ? try detect(path) : options.format
+        let format = options.format == .auto ? try detect(path, limits: options.limits) : options.format
         try checkKeyColumnFits(format, file: path == "-" ? "<stdin>" : path, column: column)
     }
 
@@ -153,7 +153,7 @@ public final class FeatureSourceChain: FeatureSource {
     /// CSV and JSON Lines only.
     private static func checkWindowFits(_ path: String, options: DataReadOptions) throws(InputError) {
         guard !options.window.isUnbounded || options.timeColumn != nil else { return }
-        let format = options.format == .auto ? try detect(path) : options.format
+        let format = options.format == .auto ? try detect(path, limits: options.limits) : options.format
         try checkWindowFits(format, file: path == "-" ? "<stdin>" : path, options: options)
     }
 
@@ -266,26 +266,27 @@ public final class FeatureSourceChain: FeatureSource {
     }
 
     private func open(_ path: String, sourceName: String) throws(InputError) -> any FileFeatureReader {
-        let format = options.format == .auto ? try Self.detect(path) : options.format
+        let format = options.format == .auto ? try Self.detect(path, limits: options.limits) : options.format
         let file = path == "-" ? "<stdin>" : path
         try Self.checkWindowFits(format, file: file, options: options)
         if let column = options.keyColumn { try Self.checkKeyColumnFits(format, file: file, column: column) }
         switch format {
         case .csv, .auto:
             return try CSVFeatureReader(path: path, schema: schema, sourceName: sourceName, tally: tally, ownsTally: false,
-                                        window: options.window, timeColumn: options.timeColumn, keyColumn: options.keyColumn)
+                                        window: options.window, timeColumn: options.timeColumn, keyColumn: options.keyColumn, limits: options.limits)
         case .jsonl:
             return try JSONLinesFeatureReader(path: path, schema: schema, sourceName: sourceName, tally: tally, ownsTally: false,
-                                              window: options.window, timeMember: options.timeColumn, keyMember: options.keyColumn)
+                                              window: options.window, timeMember: options.timeColumn, keyMember: options.keyColumn,
+                                              limits: options.limits)
         case .capture:
             return try SageMakerCaptureReader(path: path, schema: schema, window: options.window, sourceName: sourceName,
-                                              tally: tally, ownsTally: false)
+                                              tally: tally, ownsTally: false, limits: options.limits)
         }
     }
 
-    static func detect(_ path: String) throws(InputError) -> InputFormat {
+    static func detect(_ path: String, limits: ReaderLimits) throws(InputError) -> InputFormat {
         if path.lowercased().hasSuffix(".csv") || path == "-" { return .csv }
-        let lines = try LineReader(path: path)
+        let lines = try LineReader(path: path, limits: limits)
         while let line = try lines.nextLine({ bytes throws(InputError) -> String in
             String(decoding: bytes.prefix(4096), as: UTF8.self).trimmingCharacters(in: .whitespaces)
         }) {

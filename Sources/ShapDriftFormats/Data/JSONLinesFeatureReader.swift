@@ -1,7 +1,7 @@
 import ShapDriftCore
 
 /// JSON Lines: one object per line, keyed by feature name (`null` = missing), or one array of
-/// values in model order. Blank lines are skipped.
+/// values in model order. Blank lines are skipped; a member name given twice in a record is refused.
 ///
 /// A bad line is a located error, or, under a tolerant `BadRecordPolicy`, a skipped record. With
 /// a time window the objects are filtered on a named member holding an RFC 3339 time.
@@ -28,16 +28,18 @@ public final class JSONLinesFeatureReader {
     ///   - window: objects kept by the time in their `timeMember`, required with a bounded window.
     ///   - keyMember: the member whose value (a string, or an integer's digits) keys each row
     ///     (`RecordKey.event`); rows are keyed by source name and line without it.
+    ///   - limits: the longest line accepted.
     public convenience init(path: String, schema: FeatureSchema, sourceName: String? = nil,
                             badRecords: BadRecordPolicy = .strict, window: CaptureTimeWindow = CaptureTimeWindow(),
-                            timeMember: String? = nil, keyMember: String? = nil) throws(InputError) {
+                            timeMember: String? = nil, keyMember: String? = nil, limits: ReaderLimits = ReaderLimits()) throws(InputError) {
         try self.init(path: path, schema: schema, sourceName: sourceName, tally: BadRecordTally(policy: badRecords), ownsTally: true,
-                      window: window, timeMember: timeMember, keyMember: keyMember)
+                      window: window, timeMember: timeMember, keyMember: keyMember, limits: limits)
     }
 
     package init(path: String, schema: FeatureSchema, sourceName: String?, tally: BadRecordTally, ownsTally: Bool,
-                 window: CaptureTimeWindow, timeMember: String?, keyMember: String? = nil) throws(InputError) {
-        lines = try LineReader(path: path)
+                 window: CaptureTimeWindow, timeMember: String?, keyMember: String? = nil,
+                 limits: ReaderLimits = ReaderLimits()) throws(InputError) {
+        lines = try LineReader(path: path, limits: limits)
         file = lines.file
         sourceKey = RecordKey.hash((sourceName ?? SourceName.of(path)).utf8)
         decoder = JSONRowDecoder(schema: schema, file: file)
@@ -60,7 +62,7 @@ public final class JSONLinesFeatureReader {
             let value: Result<JSONValue, InputError>?? = try lines.nextLine { bytes throws(InputError) -> Result<JSONValue, InputError>? in
                 if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
                 do throws(InputError) {
-                    return .success(try JSONValue.parseLine(bytes, file: file, line: lineNumber))
+                    return .success(try JSONValue.parseLine(bytes, file: file, line: lineNumber, duplicateMembers: .refused))
                 } catch {
                     return .failure(error)
                 }

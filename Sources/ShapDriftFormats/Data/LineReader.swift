@@ -4,19 +4,27 @@ import Foundation
 /// Reads a file (or standard input) line by line in large blocks, without holding the file.
 ///
 /// Lines are handed out as byte buffers valid until the next call; `\r\n` endings are accepted.
+/// A line longer than `maxLineBytes` is refused as soon as that many bytes have arrived without
+/// a line break, so a file that is one endless line (a 2 GiB dump without newlines, a stream that
+/// never ends one) costs at most `maxLineBytes` plus one block of memory, never the whole line.
 package final class LineReader {
     package let file: String
     private let handle: FileHandle
     private var buffer: [UInt8] = []
     private var start = 0
+    /// Bytes from `start` already searched for a line break (so a long line is searched once).
+    private var searched = 0
     private var atEnd = false
     /// 1-based number of the line most recently returned.
     package private(set) var lineNumber = 0
+    /// The longest line accepted, in bytes (without its line ending).
+    package let maxLineBytes: Int
     private static let blockSize = 1 << 20
 
     /// Opens `path`; `-` is standard input.
-    package init(path: String) throws(InputError) {
+    package init(path: String, limits: ReaderLimits = ReaderLimits()) throws(InputError) {
         file = path == "-" ? "<stdin>" : path
+        maxLineBytes = limits.maxLineBytes
         if path == "-" {
             handle = FileHandle.standardInput
             return
@@ -32,32 +40,42 @@ package final class LineReader {
         if handle !== FileHandle.standardInput { try? handle.close() }
     }
 
-    /// Calls `body` with the next line (without its line ending); returns `false` at the end of the file.
+    /// Calls `body` with the next line (without its line ending); returns `nil` at the end of the file.
+    /// - Throws: the error of `body`, a read error, or a located error for a line longer than
+    ///   `maxLineBytes` (`InputError.exceededLimit` is `.lineBytes`).
     package func nextLine<T>(_ body: (UnsafeBufferPointer<UInt8>) throws(InputError) -> T) throws(InputError) -> T? {
         while true {
-            if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
-                let lineStart = start
-                start = newline + 1
-                lineNumber += 1
-                var end = newline
-                if end > lineStart, buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-                return try buffer.withUnsafeBufferPointer { all throws(InputError) in
-                    try body(UnsafeBufferPointer(rebasing: all[lineStart..<end]))
-                }
+            if let newline = buffer[(start + searched)...].firstIndex(of: UInt8(ascii: "\n")) {
+                return try hand(start..<newline, next: newline + 1, body)
             }
+            searched = buffer.count - start
             if atEnd {
                 guard start < buffer.count else { return nil }
-                let lineStart = start
-                start = buffer.count
-                lineNumber += 1
-                var end = buffer.count
-                if end > lineStart, buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-                return try buffer.withUnsafeBufferPointer { all throws(InputError) in
-                    try body(UnsafeBufferPointer(rebasing: all[lineStart..<end]))
-                }
+                return try hand(start..<buffer.count, next: buffer.count, body)
             }
+            // One byte of slack for a `\r` before the line break still to come.
+            if searched > maxLineBytes + 1 { throw lineTooLong() }
             try fill()
         }
+    }
+
+    private func hand<T>(_ range: Range<Int>, next: Int, _ body: (UnsafeBufferPointer<UInt8>) throws(InputError) -> T) throws(InputError) -> T {
+        var end = range.upperBound
+        if end > range.lowerBound, buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        if end - range.lowerBound > maxLineBytes { throw lineTooLong() }
+        start = next
+        searched = 0
+        lineNumber += 1
+        return try buffer.withUnsafeBufferPointer { all throws(InputError) in
+            try body(UnsafeBufferPointer(rebasing: all[range.lowerBound..<end]))
+        }
+    }
+
+    private func lineTooLong() -> InputError {
+        var error = InputError(file: file, line: lineNumber + 1,
+                               "line is longer than \(maxLineBytes) bytes, the longest record this reader accepts")
+        error.exceededLimit = .lineBytes(maxLineBytes)
+        return error
     }
 
     private func fill() throws(InputError) {

@@ -32,6 +32,9 @@ public final class SageMakerCaptureReader {
     private let sourceKey: UInt64
     /// The carried rows' record keys.
     private var carryKeys: [UInt64] = []
+    /// Whether common records are read by `CaptureRecordScan` (the default) or every record by the
+    /// full parser; the two must agree, which the capture fuzz target checks.
+    package var usesRecordScan = true
     /// The record being decoded: its `eventId`'s hash (`nil` without one), its line, and how many
     /// payload rows it gave so far.
     private var recordEvent: UInt64?
@@ -43,15 +46,17 @@ public final class SageMakerCaptureReader {
     /// - Parameters:
     ///   - sourceName: the name rows are keyed by (`RecordKey`); the file name when `nil`.
     ///   - badRecords: how many bad records may be skipped (strict by default: the first fails).
+    ///   - limits: the longest record line accepted.
     public convenience init(path: String, schema: FeatureSchema, window: CaptureTimeWindow = CaptureTimeWindow(),
-                            sourceName: String? = nil, badRecords: BadRecordPolicy = .strict) throws(InputError) {
+                            sourceName: String? = nil, badRecords: BadRecordPolicy = .strict,
+                            limits: ReaderLimits = ReaderLimits()) throws(InputError) {
         try self.init(path: path, schema: schema, window: window, sourceName: sourceName,
-                      tally: BadRecordTally(policy: badRecords), ownsTally: true)
+                      tally: BadRecordTally(policy: badRecords), ownsTally: true, limits: limits)
     }
 
     package init(path: String, schema: FeatureSchema, window: CaptureTimeWindow, sourceName: String?,
-                 tally: BadRecordTally, ownsTally: Bool) throws(InputError) {
-        lines = try LineReader(path: path)
+                 tally: BadRecordTally, ownsTally: Bool, limits: ReaderLimits = ReaderLimits()) throws(InputError) {
+        lines = try LineReader(path: path, limits: limits)
         file = lines.file
         sourceKey = RecordKey.hash((sourceName ?? SourceName.of(path)).utf8)
         decoder = JSONRowDecoder(schema: schema, file: file)
@@ -316,7 +321,7 @@ public final class SageMakerCaptureReader {
         do {
             documents = try payload.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
                 .filter { !$0.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D } }
-                .map { piece throws(InputError) in try JSONValue.parse(Array(piece), file: file) }
+                .map { piece throws(InputError) in try JSONValue.parse(Array(piece), file: file, duplicateMembers: .refused) }
         } catch {
             throw BadRecord(.badPayload, InputError(file: file, line: line, field: "captureData.endpointInput.data", "JSON payload: \(error.message)"))
         }

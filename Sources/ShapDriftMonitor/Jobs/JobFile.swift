@@ -227,7 +227,8 @@ struct JobFileReader {
     }
 
     func data(_ node: Node) throws(InputError) -> MonitoringJob.DataSelection {
-        let members = try mapping(node, "data", allowed: ["paths", "capture", "format", "variants", "time_column", "key_column", "window", "bad_records"])
+        let members = try mapping(node, "data", allowed: ["paths", "capture", "format", "variants", "time_column", "key_column", "window", "bad_records",
+                                                          "max_line_bytes"])
         var paths: [String] = []
         if let value = members["paths"] {
             let texts = try strings(value, "data.paths")
@@ -245,6 +246,11 @@ struct JobFileReader {
         if let value = members["time_column"] { selection.timeColumn = try string(value, "data.time_column") }
         if let value = members["key_column"] { selection.keyColumn = try string(value, "data.key_column") }
         if let value = members["window"] { selection.window = try window(value) }
+        if let value = members["max_line_bytes"] {
+            let bytes = try integer(value, "data.max_line_bytes")
+            guard bytes >= 1 else { throw error(value, "data.max_line_bytes", "expected at least 1 byte") }
+            selection.limits = ReaderLimits(maxLineBytes: bytes)
+        }
         if let value = members["bad_records"] {
             let budget = try mapping(value, "data.bad_records", allowed: ["max_records", "max_fraction"])
             if let count = budget["max_records"] { selection.badRecords.maxRecords = try integer(count, "data.bad_records.max_records") }

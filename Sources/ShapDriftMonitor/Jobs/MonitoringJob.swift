@@ -52,6 +52,8 @@ public struct MonitoringJob: Sendable, Equatable {
         /// The column whose text keys each row (`DataReadOptions.keyColumn`).
         public var keyColumn: String?
         public var badRecords = BadRecordPolicy.tolerant
+        /// The readers' bounds (the longest line; `ReaderLimits`).
+        public var limits = ReaderLimits()
 
         public init(paths: [String]) {
             self.paths = paths
@@ -60,7 +62,7 @@ public struct MonitoringJob: Sendable, Equatable {
         /// How the chain reads these data for a run at `now`.
         public func readOptions(now: Double) -> DataReadOptions {
             DataReadOptions(format: format, window: window.resolve(now: now), timeColumn: timeColumn, variants: variants,
-                            badRecords: badRecords, keyColumn: keyColumn)
+                            badRecords: badRecords, keyColumn: keyColumn, limits: limits)
         }
     }
 
@@ -157,7 +159,7 @@ public struct MonitoringJob: Sendable, Equatable {
             let baselineProfile = try AttributionProfile.load(path: baseline)
             let model = try ModelLoader().load(path: model)
             let background = try method.background.map { path throws(InputError) in
-                try CSVFeatureReader(path: path, schema: FeatureSchema(model: model)).readAll()
+                try CSVFeatureReader(path: path, schema: FeatureSchema(model: model), limits: data.limits).readAll()
             }
             loaded = (baselineProfile, model, background)
         } catch {

@@ -1,0 +1,100 @@
+import ShapDriftCore
+
+/// Efficiency, checked on every attributed row: base value + Σⱼ φⱼ must equal the model's own
+/// output for the row (Lundberg & Lee 2017, property 1, "local accuracy"). Every engine here
+/// satisfies it exactly in real arithmetic, so a row that misses it by more than rounding —
+/// magnitudes whose sums overflow or cancel away, or a defect — gets an error naming it, never a
+/// silent number in an explanation, a profile or a verdict.
+///
+/// The tolerance is relative to the magnitudes involved: |base + Σφ − f(x)| ≤ τ · S with
+/// τ = `relativeTolerance` and S = |f(x)| + |base| + Σⱼ |φⱼ| + the model's own scale per output
+/// (`modelScale`). Rounding in a tree ensemble's attributions grows with its leaf values even
+/// where they cancel between trees, so for trees that scale is |base offset| + Σ over the trees
+/// of the largest |leaf value|; for a linear model, |intercept| + Σⱼ |wⱼ μⱼ| (the terms of the
+/// base value). S bounds every term the sums round, so τ covers the rounding of 10⁶ terms many
+/// times over, while a row whose sums overflowed (∞ or NaN) always fails.
+struct AdditivityCheck: Sendable {
+    /// τ: rounding leaves |error| ≤ n·2⁻⁵³·S for n terms; 1e-9 allows n up to millions.
+    static let relativeTolerance = 1e-9
+
+    /// Per output, the model magnitude added to each row's scale.
+    let modelScale: [Double]
+    /// What the outputs are, for messages: `raw`, or `probability`.
+    let space: OutputSpace
+
+    /// - Parameter means: the feature means a linear engine measures from (nil otherwise).
+    init(model: Model, space: OutputSpace, means: [Double]?) {
+        self.space = space
+        let outputs = model.numOutputs
+        var scale = [Double](repeating: 0, count: outputs)
+        guard space == .raw else {
+            modelScale = scale
+            return
+        }
+        switch model.predictor {
+        case .trees(let ensemble):
+            for output in 0..<outputs { scale[output] = abs(ensemble.baseOffset[output]) }
+            let width = ensemble.leafWidth
+            for tree in 0..<ensemble.treeRoot.count {
+                let first = Int(ensemble.treeRoot[tree])
+                let end = tree + 1 < ensemble.treeRoot.count ? Int(ensemble.treeRoot[tree + 1]) : ensemble.left.count
+                var largest = [Double](repeating: 0, count: width)
+                for node in first..<end where ensemble.left[node] < 0 {
+                    for k in 0..<width { largest[k] = max(largest[k], abs(ensemble.leafValues[node * width + k])) }
+                }
+                if width == 1 {
+                    scale[Int(ensemble.treeOutput[tree])] += largest[0]
+                } else {
+                    for k in 0..<width { scale[k] += largest[k] }
+                }
+            }
+        case .linear(let linear):
+            for output in 0..<outputs {
+                var total = abs(linear.intercept[output])
+                if let means {
+                    for feature in 0..<linear.numFeatures {
+                        total += abs(linear.coefficients[output * linear.numFeatures + feature] * means[feature])
+                    }
+                }
+                scale[output] = total
+            }
+        }
+        modelScale = scale
+    }
+
+    /// Checks every row and output of `attributions` against `predictions` (rows × outputs,
+    /// row-major), in the rows' order.
+    /// - Throws: `.numerical` naming the first row (file and line) and output that fails.
+    /// - Complexity: O(rows × outputs × features).
+    func verify(_ attributions: AttributionBatch, predictions: [Double], batch: FeatureBatch) throws(ShapDriftError) {
+        let (outputs, features) = (attributions.numOutputs, attributions.numFeatures)
+        let failure: (row: Int, output: Int, total: Double, tolerance: Double)? = attributions.values.withUnsafeBufferPointer { phi in
+            for row in 0..<attributions.rowCount {
+                for output in 0..<outputs {
+                    let base = attributions.baseValues[output]
+                    var total = base
+                    var magnitude = abs(base) + modelScale[output]
+                    let offset = (row * outputs + output) * features
+                    for feature in 0..<features {
+                        total += phi[offset + feature]
+                        magnitude += abs(phi[offset + feature])
+                    }
+                    let expected = predictions[row * outputs + output]
+                    let tolerance = Self.relativeTolerance * (magnitude + abs(expected))
+                    // Written so that NaN and infinities fail: a comparison with NaN is false.
+                    if !(abs(total - expected) <= tolerance) { return (row, output, total, tolerance) }
+                }
+            }
+            return nil
+        }
+        guard let failure else { return }
+        let expected = predictions[failure.row * outputs + failure.output]
+        let output = outputs > 1 ? ", output \(failure.output)" : ""
+        throw .numerical(NumericalError(
+            operation: "additivity",
+            "\(batch.file):\(batch.sourceLines[failure.row])\(output): the attributions add up to \(failure.total) (base value included), "
+                + "but the model's \(space.rawValue) output for the row is \(expected); they differ by more than the tolerance "
+                + "\(failure.tolerance) (\(Self.relativeTolerance) of the magnitudes involved), so its attributions cannot be trusted "
+                + "(values or model parameters beyond double precision, or a defect)"))
+    }
+}

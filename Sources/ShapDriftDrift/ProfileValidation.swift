@@ -1,0 +1,183 @@
+import ShapDriftCore
+
+/// What a profile file must satisfy before and after it is decoded. A profile is read by
+/// `check` and `merge` from wherever it was stored, so every count and range in it is checked
+/// with arithmetic that cannot overflow, and every size it implies is bounded by the file's own
+/// size before anything is allocated: a bucket index of −2⁶³ once aborted `check` trying to
+/// allocate 18446744073709549240 bytes, and index ranges a few bytes long asked for gigabytes.
+enum ProfileValidation {
+    /// Dense sketch cells (8 bytes each) all bucket stores of one profile may span together:
+    /// 4 Mi (32 MiB), plus one per byte of the file. A store written by ShapDrift holds its
+    /// non-zero buckets, several bytes each, and spans few empty ones between them, so real
+    /// profiles stay far below; a few bytes declaring a range of 70,000 buckets do not.
+    static let baseBucketCells = 1 << 22
+
+    /// Checks, on the parsed document and before decoding allocates, every bucket store (any
+    /// object with `indices` and `counts`): indices whole, within `BucketStore.indexRange` and
+    /// increasing; counts whole and at most `StreamSummary.maximumCount`; and the dense range
+    /// they span, summed over the file, within `baseBucketCells` + the file's size.
+    static func checkBounds(_ document: JSONValue, fileSize: Int, file: String) throws(InputError) {
+        var cells = 0
+        let budget = baseBucketCells + fileSize
+        var path: [String] = []
+        try walk(document, path: &path, file: file) { (store: [String: JSONValue], path: [String]) throws(InputError) in
+            func fail(_ message: String) -> InputError { InputError(file: file, field: fieldName(path), message) }
+            guard let indices = store["indices"]?.arrayValue, let counts = store["counts"]?.arrayValue else {
+                throw fail("expected indices and counts arrays of whole numbers")
+            }
+            guard indices.count == counts.count else {
+                throw fail("\(indices.count) indices but \(counts.count) counts")
+            }
+            var previous: Int? = nil
+            for item in indices {
+                guard let value = item.numberValue, value.rounded() == value,
+                      value >= Double(BucketStore.indexRange.lowerBound), value <= Double(BucketStore.indexRange.upperBound) else {
+                    throw fail("bucket index \(describe(item)) is outside \(BucketStore.indexRange.lowerBound)...\(BucketStore.indexRange.upperBound), the buckets finite values fall in")
+                }
+                let index = Int(value)
+                if let previous, index <= previous {
+                    throw fail("bucket indices must increase, found \(index) after \(previous)")
+                }
+                previous = index
+            }
+            for item in counts {
+                guard let value = item.numberValue, value.rounded() == value, value >= 0, value <= Double(StreamSummary.maximumCount) else {
+                    throw fail("bucket count \(describe(item)) is not a whole number in 0...2^53")
+                }
+            }
+            if let first = indices.first?.numberValue, let last = indices.last?.numberValue {
+                cells += Int(last - first) + 1
+                guard cells <= budget else {
+                    throw fail("the sketches' bucket ranges span more than \(budget) buckets in all, more than a profile of \(fileSize) bytes can hold")
+                }
+            }
+        }
+    }
+
+    /// Calls `body` for every object with `indices` and `counts` members, depth first, with its path, and
+    /// refuses the bare `NaN` and `Infinity` tokens our parser reads for model files: a profile
+    /// never holds them (the decoder would refuse them without saying where).
+    private static func walk(_ value: JSONValue, path: inout [String], file: String,
+                             _ body: ([String: JSONValue], [String]) throws(InputError) -> Void) throws(InputError) {
+        switch value {
+        case .object(let members):
+            // A bucket store (`{indices, counts}`); a shard list has `indices` alone.
+            if members["indices"] != nil, members["counts"] != nil {
+                try body(members, path)
+                return
+            }
+            for (key, member) in members {
+                path.append(".\(key)")
+                try walk(member, path: &path, file: file, body)
+                path.removeLast()
+            }
+        case .array(let items):
+            for (index, item) in items.enumerated() {
+                path.append("[\(index)]")
+                try walk(item, path: &path, file: file, body)
+                path.removeLast()
+            }
+        case .number(let number) where !number.isFinite:
+            throw InputError(file: file, field: fieldName(path), "\(number) is not a finite number")
+        case .numbers(let numbers):
+            if let index = numbers.firstIndex(where: { !$0.isFinite }) {
+                throw InputError(file: file, field: fieldName(path) + "[\(index)]", "\(numbers[index]) is not a finite number")
+            }
+        default:
+            return
+        }
+    }
+
+    /// A stored number as written (whole numbers without a fraction), for messages.
+    private static func describe(_ value: JSONValue) -> String {
+        guard let number = value.numberValue else { return "that is not a number" }
+        if number.rounded() == number, abs(number) < 1e18 { return String(Int64(number)) }
+        return "\(number)"
+    }
+
+    private static func fieldName(_ path: [String]) -> String {
+        let joined = path.joined()
+        return joined.hasPrefix(".") ? String(joined.dropFirst()) : joined
+    }
+
+    /// The first invariant a decoded profile breaks, as (field, what is wrong), or `nil`:
+    /// at most 2⁵³ rows (and rows seen); one output summary list per output, in order, with finite
+    /// base values; distinct feature names; every summary, the predictions' too, consistent with
+    /// the rows (`StreamSummary`); and category counts that add up to at most the rows.
+    static func violation(of profile: AttributionProfile) -> (field: String?, message: String)? {
+        let rows = profile.rows
+        guard rows <= StreamSummary.maximumCount else {
+            return ("rows", "\(rows) rows is more than the 2^53 a profile counts exactly")
+        }
+        let names = profile.identity.featureNames
+        var seen = Set<String>()
+        for name in names where !seen.insert(name).inserted {
+            return ("model.feature_names", "feature name '\(name)' appears more than once: features are compared by name")
+        }
+        guard profile.identity.numOutputs >= 1 else { return ("model.n_outputs", "expected at least one output") }
+        for (index, output) in profile.outputs.enumerated() {
+            guard output.output == index else { return ("outputs[\(index)].output", "expected \(index), found \(output.output)") }
+            guard output.baseValue.isFinite else { return ("outputs[\(index)].base_value", "expected a finite number") }
+            for (feature, summary) in output.features.enumerated() {
+                if let problem = summary.violation(rows: rows) {
+                    return ("outputs[\(index)].features[\(feature)] ('\(names[feature])')", problem)
+                }
+            }
+        }
+        for (feature, summary) in profile.featureValues.enumerated() {
+            if let problem = summary.violation(rows: rows) { return ("feature_values[\(feature)] ('\(names[feature])')", problem) }
+        }
+        for prediction in profile.predictions ?? [] {
+            if let problem = prediction.value.violation(rows: rows) { return ("predictions[\(prediction.output)].value", problem) }
+            if let problem = prediction.probability?.violation(rows: rows) { return ("predictions[\(prediction.output)].probability", problem) }
+        }
+        if let seen = profile.rowsSeen, seen > StreamSummary.maximumCount {
+            return ("rows_seen", "\(seen) rows is more than the 2^53 a profile counts exactly")
+        }
+        for (index, category) in (profile.categories ?? []).enumerated() {
+            // Added with overflow checks: a category's counts are at most the profile's rows.
+            var total: UInt64 = 0
+            for count in category.counts.values {
+                let (sum, overflow) = total.addingReportingOverflow(count)
+                guard !overflow, sum <= rows else {
+                    return ("categories[\(index)] ('\(names[category.feature])')", "the category counts add up to more than the profile's \(rows) rows")
+                }
+                total = sum
+            }
+        }
+        return nil
+    }
+}
+
+extension StreamSummary {
+    /// The largest count a summary or profile holds: 2⁵³, so every count is exact as a Double
+    /// (means, shares) and merging two profiles cannot overflow a UInt64.
+    public static let maximumCount: UInt64 = 1 << 53
+
+    /// What is inconsistent in a summary of a profile of `rows` rows, or `nil`: count + missing =
+    /// rows (without overflow); the sketch's buckets add up to its count (checked sums); an empty
+    /// summary has zero sums and no range; otherwise min ≤ max, both finite, the sums finite with
+    /// Σ|x| ≥ |Σx| and Σx² ≥ 0, and the sketch's signs and largest buckets within min and max.
+    func violation(rows: UInt64) -> String? {
+        guard count <= Self.maximumCount, missing <= Self.maximumCount, count + missing == rows else {
+            return "count \(count) + missing \(missing) is not the profile's \(rows) rows"
+        }
+        guard let bucketTotal = sketch.bucketTotal, bucketTotal == count else {
+            return "the sketch's buckets do not add up to its count \(count)"
+        }
+        let (total, absolute, squares) = (sum.value, sumAbs.value, sumSquares.value)
+        guard total.isFinite, absolute.isFinite, squares.isFinite else { return "a sum is not finite" }
+        guard count > 0 else {
+            guard total == 0, absolute == 0, squares == 0, min == .infinity, max == -.infinity else {
+                return "no values counted, yet sums or a range are recorded"
+            }
+            return nil
+        }
+        guard min.isFinite, max.isFinite, min <= max else { return "min \(min) and max \(max) are not a finite range" }
+        guard absolute >= Swift.abs(total), squares >= 0 else {
+            return "sum \(total), sum_abs \(absolute) and sum_squares \(squares) are inconsistent (Σ|x| must be at least |Σx|, Σx² non-negative)"
+        }
+        if let problem = sketch.rangeViolation(min: min, max: max) { return problem }
+        return nil
+    }
+}
