@@ -2,8 +2,8 @@
 // libFuzzer targets for every reader of untrusted input (docs/robustness.md): the model loaders,
 // the CSV, JSON Lines and SageMaker capture readers, and baseline profiles. Only the reader
 // modules (ShapDriftCore, ShapDriftFormats, ShapDriftDrift: symbolic links to ../Sources) and the
-// targets are built with -sanitize=fuzzer,address; swift-crypto and OpenBLAS are linked as they
-// are. Built and run by `make fuzz` (scripts/fuzz.sh), never by the main package.
+// targets are built with -sanitize=fuzzer,address; swift-crypto, OpenBLAS and zlib are linked as
+// they are. Built and run by `make fuzz` (scripts/fuzz.sh), never by the main package.
 import PackageDescription
 
 let instrumented: [SwiftSetting] = [.unsafeFlags(["-sanitize=fuzzer,address"])]
@@ -18,10 +18,11 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CBLAS"),
+        .systemLibrary(name: "CZlib"),
         .target(name: "ShapDriftCore", dependencies: ["CBLAS", .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: instrumented),
         .target(name: "ShapDriftFormats", dependencies: ["ShapDriftCore"], swiftSettings: instrumented),
-        .target(name: "ShapDriftDrift", dependencies: ["ShapDriftCore", "CBLAS"], swiftSettings: instrumented),
+        .target(name: "ShapDriftDrift", dependencies: ["ShapDriftCore", "CBLAS", "CZlib"], swiftSettings: instrumented),
         .target(name: "CFuzzerDriver"),
         .target(name: "FuzzSupport", dependencies: ["ShapDriftCore", "ShapDriftFormats", "ShapDriftDrift", "CFuzzerDriver"],
                 swiftSettings: instrumented),

@@ -127,7 +127,7 @@ struct ReportCommandTests {
             process.arguments = ["-qec", command, "/dev/null"]
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
             let output = directory.appendingPathComponent("terminal-\(UUID().uuidString)")
-            FileManager.default.createFile(atPath: output.path, contents: nil)
+            #expect(FileManager.default.createFile(atPath: output.path, contents: nil))
             let handle = try FileHandle(forWritingTo: output)
             process.standardOutput = handle
             process.standardError = handle

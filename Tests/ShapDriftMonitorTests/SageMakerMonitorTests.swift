@@ -120,7 +120,8 @@ struct SageMakerMetricsTests {
             // Foundation's JSON parser does not round every number correctly; Swift's Double(String)
             // does. Keys are sorted, so the metric's own Value closes the line.
             let number = try #require(line.firstMatch(of: /"Value":([^,}"]+)\}$/)?.1)
-            object["Value"] = try #require(Double(String(number)))
+            let value: Double = try #require(Double(String(number)))
+            object["Value"] = value
             return object
         }
         #expect(objects.count == 4 + report.outputs.count * (2 + report.model.featureNames.count))

@@ -23,7 +23,8 @@ struct MetricsTests {
             for match in line.matches(of: /"([^"]+)":(-?[0-9][0-9.eE+-]*)/) {
                 let key = String(match.1)
                 guard object[key] is NSNumber, !(object[key] is Bool), replaced.insert(key).inserted else { continue }
-                object[key] = try #require(Double(String(match.2)))
+                let value: Double = try #require(Double(String(match.2)))
+                object[key] = value
             }
             return object
         }
@@ -95,7 +96,8 @@ struct MetricsTests {
             #expect(line.hasPrefix(family + "{endpoint=\"e\""), "\(line)")
             // name{labels} value: exactly two fields after the labels, so no timestamp.
             let value = try #require(line.split(separator: " ").last)
-            samples[String(line.dropLast(value.count + 1))] = try #require(Double(String(value)))
+            let number: Double = try #require(Double(String(value)))
+            samples[String(line.dropLast(value.count + 1))] = number
         }
         #expect(samples["shapdrift_feature_attribution_ndcg{endpoint=\"e\",output=\"label0\"}"] == report.ndcg)
         #expect(samples["shapdrift_check_timestamp_seconds{endpoint=\"e\"}"] == 1_714_575_599)

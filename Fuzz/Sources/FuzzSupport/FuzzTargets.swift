@@ -78,7 +78,7 @@ public enum FuzzTargets {
     }
 
     /// Baseline profiles: decoded; an accepted one must encode, decode back to itself (in the
-    /// current format, by this writer: an older profile is rewritten as format 3) and merge with
+    /// current format, by this writer: an older profile is rewritten as format 4) and merge with
     /// itself (or refuse the merge for its row count).
     public static func profile(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         guard var profile = try? AttributionProfile.decode(bytes(data, size), file: "fuzz") else { return 0 }
