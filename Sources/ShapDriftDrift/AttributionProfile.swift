@@ -236,7 +236,7 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
     /// - Throws: `.incompatible` naming what differs; `.numerical` when the bootstrap's exact
     ///   sums would overflow, or the merge would hold more than `maximumRows` rows (every count of
     ///   a summary is at most its profile's rows, so this one check keeps every count exact and
-    ///   every addition below from overflowing).
+    ///   every addition below from overflowing). A refused merge leaves the profile as it was.
     /// - Complexity: O(outputs × features × sketch buckets + replicates × outputs × features).
     public mutating func merge(_ other: AttributionProfile) throws(ShapDriftError) {
         guard other.identity == identity else {
@@ -256,6 +256,8 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
                 setting: .recordSampling, recorded: describe(recordSampling), given: describe(other.recordSampling),
                 consequence: "a merge of differently sampled profiles weighs their rows unequally"))
         }
+        // What can refuse the merge is merged into locals first, so a refusal leaves this profile as it was.
+        var mergedShards = shards
         switch (shards, other.shards) {
         case (nil, nil): break
         case (var mine?, let theirs?):
@@ -264,7 +266,7 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
             } catch {
                 throw .incompatible(error)
             }
-            shards = mine
+            mergedShards = mine
         case (let mine, let theirs):
             let sharded = (mine ?? theirs)!
             throw .incompatible(IncompatibilityError(
@@ -272,11 +274,12 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
                 given: mine == nil ? "shards of a split into \(sharded.count)" : "a profile of a whole input",
                 consequence: "a merge cannot tell whether their rows overlap"))
         }
+        var mergedBootstrap = bootstrap
         switch (bootstrap, other.bootstrap) {
         case (nil, nil): break
         case (var mine?, let theirs?):
             try mine.merge(theirs)
-            bootstrap = mine
+            mergedBootstrap = mine
         case (let mine, let theirs):
             let replicates = (mine ?? theirs)!.replicates
             throw .incompatible(IncompatibilityError(
@@ -284,6 +287,8 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
                 given: mine == nil ? "\(replicates) replicates" : "no bootstrap",
                 consequence: "the merge's interval would leave out the rows of one side"))
         }
+        shards = mergedShards
+        bootstrap = mergedBootstrap
         if var summary = records, let theirs = other.records {
             summary.merge(theirs, everyPartReadEveryFile: shards?.unit == .record)
             records = summary

@@ -209,6 +209,22 @@ struct ProfileFormatTests {
         #expect(bytes.count * 5 < (try Data(contentsOf: URL(fileURLWithPath: path))).count)
     }
 
+    @Test("a refused merge leaves the profile as it was, though its shards would have merged")
+    func refusedMergeChangesNothing() throws {
+        let profile = try AttributionProfile.load(path: Fixtures.path("profiles", "fraud-xgb.format3.json"))
+        let width = profile.outputs.count * profile.identity.featureNames.count
+        var first = profile
+        first.shards = try #require(ShardCoverage(try ShardSelection(index: 0, count: 2, unit: .record)))
+        first.bootstrap = PoissonBootstrap(replicates: 4, seed: 1, width: width)
+        var second = profile
+        second.shards = try #require(ShardCoverage(try ShardSelection(index: 1, count: 2, unit: .record)))
+        second.bootstrap = PoissonBootstrap(replicates: 5, seed: 1, width: width)
+        let before = first
+        let error = #expect(throws: ShapDriftError.self) { try first.merge(second) }
+        #expect(error.map { "\($0)" }?.contains("replicates") == true, "\(String(describing: error))")
+        #expect(first == before)
+    }
+
     @Test("damaged summaries are refused with the summary at fault")
     func damagedSummaries() throws {
         let profile = try AttributionProfile.load(path: Fixtures.path("profiles", "fraud-xgb.format3.json"))
