@@ -14,7 +14,7 @@ PYTHON       ?= $(shell for candidate in python3.13 python3.12 $$HOME/.pyenv/ver
                   command -v $$candidate >/dev/null 2>&1 && $$candidate -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
                   && { command -v $$candidate; break; }; done)
 
-.PHONY: demo test bench deps build release clean python-env lint api-check docs verdict-quality report-screenshots test-tools spark-test fuzz
+.PHONY: demo test bench deps build release clean python-env lint api-check docs verdict-quality report-screenshots test-tools spark-test fuzz fuzz-smoke
 .PHONY: dist-binary dist dist-check install wheel wheel-test
 
 ## Install the system libraries the build links against, when they are missing.
@@ -143,6 +143,10 @@ verdict-quality: release python-env
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
+## The short run .ci/run makes of every fuzz target (about 5 minutes with the package's build).
+fuzz-smoke: deps
+	FUZZ_SECONDS=20 scripts/fuzz.sh
 
 ## Benchmarks (not part of the tests): ShapDrift beside the reference tools, installed into a
 ## virtual environment of the benchmark's own; prints a table and writes bench/results.json.

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${FUZZ_SECONDS:-60}
-TARGETS=${FUZZ_TARGETS:-"xgboost-json lightgbm-text shapdrift-json csv jsonl capture profile"}
+TARGETS=${FUZZ_TARGETS:-"xgboost-json lightgbm-text shapdrift-json csv jsonl capture profile job-yaml"}
 OUT=.build/fuzz
 swift build --package-path Fuzz -c release
 BIN=Fuzz/.build/release
@@ -36,6 +36,10 @@ PY
 done
 # Capture records are long and the reader runs four passes per input: a few records per seed.
 SEED_BYTES=4096 seed capture $(find models Tests/Fixtures -name '*.jsonl' -size -1024k | head -40)
+# Job files: the documented example (every key, as docs/job.md shows it) and a few small variants.
+mkdir -p "$OUT/seeds/job-yaml"
+awk '/^```yaml/{inside=1; next} /^```/{inside=0} inside' docs/job.md > "$OUT/seeds/job-yaml/docs_job.yaml"
+seed job-yaml Fuzz/seeds/job-yaml/*.yaml
 seed profile Fuzz/seeds/profile/*.json $(find Tests/Fixtures/bad-input/profile -name 'baseline.json' -size -64k 2>/dev/null)
 
 mkdir -p "$OUT/crashes"

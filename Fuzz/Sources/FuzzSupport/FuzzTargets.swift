@@ -2,6 +2,7 @@ import Foundation
 import ShapDriftCore
 import ShapDriftDrift
 import ShapDriftFormats
+import ShapDriftMonitor
 
 /// The bodies of the fuzz targets. Each takes one input as `shapdrift` would take a file and
 /// runs it to the end: a thrown `InputError` is the expected outcome for bad input; a trap, a
@@ -90,6 +91,20 @@ public enum FuzzTargets {
         }
         var merged = profile
         _ = try? merged.merge(profile)
+        return 0
+    }
+
+    /// Job files (`shapdrift run job.yaml`): parsed (YAML through Yams, then the walk that
+    /// locates every wrong key and value); an accepted job's settings are validated and its
+    /// window and read options resolved at a few run times, as `run` does before reading data.
+    public static func jobFile(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+        guard let text = String(bytes: bytes(data, size), encoding: .utf8),
+              let job = try? MonitoringJob.parse(yaml: text, file: "fuzz.yaml", relativeTo: "/fuzz") else { return 0 }
+        guard (try? job.validateSettings()) != nil else { return 0 }
+        for now in [0, 1_764_633_600.5, 4.1e9] {
+            _ = try? job.data.readOptions(now: now).window.validate()
+            _ = job.checkOptions
+        }
         return 0
     }
 
