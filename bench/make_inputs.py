@@ -3,7 +3,8 @@
 T1: XGBoost regression, 500 trees, max_depth 8, 50 features. T2: the same with 200 trees, depth 6.
 T3: LightGBM binary, 500 trees, 127 leaves. K1: a 10-feature XGBoost model. Data: 10,000 rows to
 explain, 100 background rows, 2,000 and 100,000 rows of T1's features (S1: small windows). W1: a
-10-class linear model (softmax) over 1,000 features as ShapDrift JSON, and 40,000 rows for it.
+10-class linear model (softmax) over 1,000 features as ShapDrift JSON, and 40,000 rows for it. C1: a
+linear model over T1's 50 features (ShapDrift JSON), beside T1-T3, I1 and K1's models, per core.
 Usage: python make_inputs.py OUTPUT_DIR
 """
 import json
@@ -57,6 +58,13 @@ def main(out):
     if not os.path.exists(os.path.join(out, "rows-100k.csv")):
         many, _ = data(np.random.default_rng(7), 100_000, 50)
         write(many, os.path.join(out, "rows-100k.csv"))
+    if not os.path.exists(os.path.join(out, "c1-linear.json")):
+        linear = np.random.default_rng(9)
+        model = {"format": "shapdrift", "schema_version": 1, "model_type": "linear", "n_features": 50, "n_outputs": 1,
+                 "output_transform": "identity", "feature_names": names,
+                 "linear": {"coefficients": [linear.normal(size=50).tolist()], "intercept": [0.5], "feature_means": X.mean().tolist()}}
+        with open(os.path.join(out, "c1-linear.json"), "w") as handle:
+            json.dump(model, handle)
     wide(out)
 
 

@@ -14,7 +14,9 @@ captured rows with --since/--until around all of them and without (paired runs; 
 5 %), W1 the wide model (10 classes × 1,000 features: 11,000 summaries): its profile's size,
 folding against attribution time, peak RSS of `baseline`; S1 small windows: a 2,000-row check of
 T1's model against a 100,000-row one (cores busy while attributing, attribution rate); G1 the
-cost of `shapdrift merge` over 10, 100 and 1,000 shard profiles.
+cost of `shapdrift merge` over 10, 100 and 1,000 shard profiles; C1 what one core does: `shapdrift
+profile --threads 1` (read, attribute, fold, the 200-replicate bootstrap: a shard's whole job) for
+each model class, the rates docs/performance.md sizes a scale-out by.
 
 "shapdrift ×" compares whole shapdrift commands (load, parse, attribute, write) with the
 reference library call alone; "stage ×" compares shapdrift's attributing stage (--timings) with
@@ -36,8 +38,9 @@ OUT = os.path.join(ROOT, "bench", "out")
 CORES = os.cpu_count() or 1
 
 
-def run_command(arguments):
-    """(seconds, peak RSS MiB, stderr text) of one child process."""
+def run_command(arguments, cpu=False):
+    """(seconds, peak RSS MiB, stderr text) of one child process, and its CPU seconds (user +
+    system) after them when `cpu`."""
     start = time.perf_counter()
     process = subprocess.Popen(arguments, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     errors = process.stderr.read().decode()
@@ -45,6 +48,8 @@ def run_command(arguments):
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) not in (0, 1):
         sys.exit(f"{' '.join(arguments)} failed:\n{errors}")
+    if cpu:
+        return elapsed, usage.ru_maxrss / 1024, errors, usage.ru_utime + usage.ru_stime
     return elapsed, usage.ru_maxrss / 1024, errors
 
 
@@ -104,7 +109,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--capture-rows", default="100000,1000000")
-    parser.add_argument("--workloads", default="T1,T2,T3,I1,K1,M1,L1,E1,E2,W1,S1,G1", help="comma-separated subset to run")
+    parser.add_argument("--workloads", default="T1,T2,T3,I1,K1,M1,L1,E1,E2,W1,S1,G1,C1", help="comma-separated subset to run")
     parser.add_argument("--fasttreeshap-python", help="interpreter with fasttreeshap (requirements-fasttreeshap.txt) for T1 and T2")
     options = parser.parse_args()
     if options.fasttreeshap_python:
@@ -308,6 +313,30 @@ def main():
             record("G1", f"shapdrift merge, {count} shard profiles", 0, seconds, rss)
             table[-1].update({"profiles": count, "seconds_per_profile": round(seconds / count, 5),
                               "shard_profile_bytes": os.path.getsize(paths[0])})
+
+    if "C1" in wanted:
+        # C1: one core's rate for a shard's whole job (`profile --threads 1`: read, attribute, fold,
+        # bootstrap) per model class, in rows per CPU second, with the attributing stage's seconds.
+        for label, model, data, extra in [
+                ("T1 XGBoost 500 trees, depth 8", "t1.json", "rows-1k.csv", []),
+                ("T2 XGBoost 200 trees, depth 6", "t2.json", "rows.csv", []),
+                ("T3 LightGBM 500 trees, 127 leaves", "t3.txt", "rows-1k.csv", []),
+                ("I1 interventional, T2's model, 100 background rows", "t2.json", "rows-1k.csv",
+                 ["--method", "tree-interventional", "--background", os.path.join(OUT, "background.csv")]),
+                ("K1 KernelSHAP, 10 features, 2,048 samples", "k1.json", "k1-rows.csv",
+                 ["--method", "kernel", "--background", os.path.join(OUT, "k1-background.csv"), "--samples", "2048"]),
+                ("linear, 50 features", "c1-linear.json", "rows-100k.csv", [])]:
+            rows = sum(1 for _ in open(os.path.join(OUT, data))) - 1
+            results = [run_command([BIN, "profile", "--model", os.path.join(OUT, model), "--data", os.path.join(OUT, data), *extra,
+                                    "--threads", "1", "--output", os.path.join(OUT, "c1-profile.json"), "--timings"], cpu=True)
+                       for _ in range(options.repeat)]
+            # Rows per CPU second: the next block is parsed on a thread of its own while this one is
+            # attributed, so a run with --threads 1 can keep slightly more than one core busy.
+            cpu_seconds = statistics.median(r[3] for r in results)
+            record("C1", f"shapdrift profile, per CPU second: {label}", rows, cpu_seconds, max(r[1] for r in results))
+            table[-1]["wall_seconds"] = statistics.median(r[0] for r in results)
+            table[-1]["attributing_seconds"] = statistics.median(attributing_seconds(r[2]) for r in results)
+            table[-1]["profile_bytes"] = os.path.getsize(os.path.join(OUT, "c1-profile.json"))
 
     ours = {entry["workload"]: entry for entry in table if entry["tool"].startswith("shapdrift") and "stage" not in entry["tool"]}
     stages = {entry["workload"]: entry for entry in table if entry["tool"] == "shapdrift (attributing stage)"}
