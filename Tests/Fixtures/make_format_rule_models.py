@@ -233,6 +233,27 @@ def main(root):
         write_case(folder, test, booster.predict(test, raw_score=True), booster.predict(test, pred_contrib=True), list(Xt.columns))
         to_csv(pd.DataFrame({"prediction": booster.predict(test)}), os.path.join(folder, "predicted.csv"))
 
+    # Early stopping: the file keeps every round and records learner.attributes.best_iteration;
+    # Booster.predict (the references here) uses every round. `predicted_best.csv` holds the
+    # margins of the rounds up to the best one, which the scikit-learn wrapper would predict.
+    stopping_rng = np.random.default_rng(20261204)
+    Xs = pd.DataFrame({"s": stopping_rng.normal(size=300), "t": stopping_rng.normal(size=300)})
+    ys = Xs["s"] + 0.8 * stopping_rng.normal(size=300)
+    names = list(Xs.columns)
+    train = xgb.DMatrix(Xs.iloc[:200], label=ys.iloc[:200], feature_names=names)
+    valid = xgb.DMatrix(Xs.iloc[200:], label=ys.iloc[200:], feature_names=names)
+    booster = xgb.train({"objective": "reg:squarederror", "max_depth": 3, "eta": 0.5, "seed": 13, "nthread": 1}, train,
+                        num_boost_round=40, evals=[(valid, "valid")], early_stopping_rounds=3, verbose_eval=False)
+    assert booster.best_iteration + 1 < booster.num_boosted_rounds(), (booster.best_iteration, booster.num_boosted_rounds())
+    folder = os.path.join(root, "xgb_early_stopping")
+    os.makedirs(folder, exist_ok=True)
+    booster.save_model(os.path.join(folder, "model.json"))
+    test = Xs.head(20)
+    matrix = xgb.DMatrix(test, feature_names=names)
+    write_case(folder, test, booster.predict(matrix, output_margin=True), booster.predict(matrix, pred_contribs=True), names)
+    best = booster.predict(matrix, output_margin=True, iteration_range=(0, booster.best_iteration + 1))
+    to_csv(pd.DataFrame({"raw_output": best}), os.path.join(folder, "predicted_best.csv"))
+
 
 def split_thresholds(node, feature):
     """The numerical thresholds of a dumped LightGBM tree's splits on feature index `feature`."""

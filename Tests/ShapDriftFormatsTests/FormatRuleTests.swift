@@ -27,7 +27,7 @@ struct FormatRuleTests {
         .init(name: "lgbm_categorical_missing", classes: 1), .init(name: "lgbm_multiclass", classes: 3),
         .init(name: "xgb_categorical", classes: 1), .init(name: "lgbm_zero_missing_type", classes: 1),
         .init(name: "lgbm_zero_input", classes: 1), .init(name: "lgbm_sigmoid", classes: 1), .init(name: "lgbm_reg_sqrt", classes: 1),
-        .init(name: "lgbm_custom_objective", classes: 1),
+        .init(name: "lgbm_custom_objective", classes: 1), .init(name: "xgb_early_stopping", classes: 1),
     ]
 
     @Test("predictions and attributions agree with the native library", arguments: cases)
@@ -204,6 +204,38 @@ struct FormatRuleTests {
         #expect(Set(predicted.map { $0 < 0 }).count == (index == 11 ? 1 : 2))
         if index == 13 {
             #expect(!(try String(contentsOfFile: rule.modelPath, encoding: .utf8)).contains("\nobjective=") && model.objective == "custom")
+        }
+    }
+
+    @Test("XGBoost early stopping: every round is explained, as Booster.predict does, and a warning names the best round, whose margins the wrapper's predict gives")
+    func xgboostEarlyStopping() throws {
+        let rule = Self.cases[14]
+        let model = try ModelLoader().load(path: rule.modelPath)
+        let warning = try #require(model.warnings.first { $0.contains("early stopping") })
+        #expect(warning.contains("best round is 6 of the 9") && warning.contains("booster[:6]"), "\(warning)")
+        // The rounds the warning counts are xgboost's: the file cut to the first 6 trees predicts
+        // what iteration_range=(0, best_iteration + 1) predicted.
+        var document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: rule.modelPath))) as? [String: Any])
+        var learner = try #require(document["learner"] as? [String: Any])
+        var booster = try #require(learner["gradient_booster"] as? [String: Any])
+        var trees = try #require(booster["model"] as? [String: Any])
+        trees["trees"] = Array(try #require(trees["trees"] as? [Any]).prefix(6))
+        trees["tree_info"] = Array(try #require(trees["tree_info"] as? [Any]).prefix(6))
+        trees["iteration_indptr"] = Array(try #require(trees["iteration_indptr"] as? [Any]).prefix(7))
+        trees["gbtree_model_param"] = ["num_parallel_tree": "1", "num_trees": "6"]
+        booster["model"] = trees
+        learner["gradient_booster"] = booster
+        learner["attributes"] = [String: Any]()
+        document["learner"] = learner
+        let cut = try ModelLoader().load(bytes: Array(try JSONSerialization.data(withJSONObject: document)), file: "cut.json")
+        #expect(!cut.warnings.contains { $0.contains("early stopping") })
+        let batch = try CSVFeatureReader(path: rule.dataPath, schema: FeatureSchema(model: cut)).readAll()
+        let margins = try RawPredictor(model: cut).predict(batch)
+        let expected = try #require(try ReferenceTable(path: rule.path("predicted_best.csv")).column("raw_output"))
+        let all = try #require(try ReferenceTable(path: rule.path("predictions.csv")).column("raw_output"))
+        #expect(expected != all)
+        for (row, value) in expected.enumerated() {
+            #expect(abs(margins[row] - value) <= 1e-5 * max(1, abs(value)), "row \(row)")
         }
     }
 }

@@ -72,9 +72,32 @@ package struct XGBoostJSONLoader {
                 featureNames = names
             }
         }
+        let stoppingWarning = try earlyStoppingWarning(learner: learner, model: booster.model, trees: trees.count, numOutputs: numOutputs)
         return Model(format: .xgboostJSON, objective: objectiveName, transform: objective.transform,
                      featureNames: featureNames, predictor: .trees(ensemble),
-                     warnings: (objectiveWarning.map { [$0] } ?? []) + builder.warnings, fingerprint: "")
+                     warnings: (objectiveWarning.map { [$0] } ?? []) + (stoppingWarning.map { [$0] } ?? []) + builder.warnings,
+                     fingerprint: "")
+    }
+
+    /// A warning when the file records early stopping before its last round. Training with
+    /// `early_stopping_rounds` keeps the rounds after the best one and stores
+    /// `learner.attributes.best_iteration`; `Booster.predict` (and ShapDrift, and SageMaker's
+    /// XGBoost container) use every round, while the scikit-learn wrapper's `predict` stops at the
+    /// best one (`iteration_range=(0, best_iteration + 1)`, `python-package/xgboost/sklearn.py`).
+    /// Which of the two models the endpoint serves is not in the file, so the explained one is
+    /// named. A round is `num_parallel_tree` trees per output.
+    private func earlyStoppingWarning(learner: JSONReading, model: JSONReading, trees: Int, numOutputs: Int) throws(InputError) -> String? {
+        guard let text = try learner.optionalMember("attributes")?.optionalMember("best_iteration")?.string(),
+              let best = Int(text), best >= 0 else { return nil }
+        let parallel = try model.optionalMember("gbtree_model_param")?.optionalMember("num_parallel_tree")?.integer(in: 1...Int(Int32.max)) ?? 1
+        let (perRound, overflow) = parallel.multipliedReportingOverflow(by: numOutputs)
+        guard !overflow, trees % perRound == 0 else { return nil }
+        let rounds = trees / perRound
+        guard best + 1 < rounds else { return nil }
+        return "the model was trained with early stopping: its best round is \(best + 1) of the \(rounds) it holds "
+            + "(attributes.best_iteration \(best)). ShapDrift explains all \(rounds) rounds, as Booster.predict does; the "
+            + "scikit-learn wrapper's predict uses the first \(best + 1). If the endpoint serves those, save "
+            + "booster[:\(best + 1)] and explain that file"
     }
 
     /// The tree model of a tree booster and its DART weights, if any. xgboost 3 saves DART as
