@@ -54,6 +54,14 @@ public struct ShardCoverage: Codable, Equatable, Sendable {
         indices = merged
     }
 
+    /// The refusal of a profile that holds only these shards, named by its `role` in the check
+    /// ("baseline", "current profile"); `nil` when every shard is held.
+    public func incompleteError(role: String) -> InputError? {
+        guard !isComplete else { return nil }
+        return InputError(field: "shards", "the \(role) holds \(indices.count) of the \(count) shards of its split (by \(unit.rawValue)); "
+                                             + "missing: \(missingDescription). Merge every shard's profile")
+    }
+
     enum CodingKeys: String, CodingKey { case count, unit = "by", indices }
 
     public init(from decoder: Decoder) throws {

@@ -61,11 +61,14 @@ public struct DriftMonitor: Sendable {
     /// Prepares checks of `model`'s traffic against `baseline`.
     /// - Parameter background: the background sample the baseline was made with, for the methods
     ///   that take one.
-    /// - Throws: `.incompatible` when the baseline was made for another model, method, output
-    ///   space, background or sampling settings; the explainer's errors otherwise.
+    /// - Throws: `.input` (field `shards`) for a baseline merged from only some shards of a split,
+    ///   which describes part of the training data as if it were all of it; `.incompatible` when
+    ///   the baseline was made for another model, method, output space, background or sampling
+    ///   settings; the explainer's errors otherwise.
     /// - Complexity: the explainer's set-up.
     public init(baseline: AttributionProfile, model: Model, background: FeatureBatch? = nil,
                 options: DriftCheckOptions = DriftCheckOptions()) throws(ShapDriftError) {
+        if let incomplete = baseline.shards?.incompleteError(role: "baseline") { throw .input(incomplete) }
         var explainerOptions = options.explainer
         explainerOptions.outputSpace = baseline.identity.outputSpace
         let explainer = try Explainer(model: model, method: baseline.identity.method, background: background, options: explainerOptions)

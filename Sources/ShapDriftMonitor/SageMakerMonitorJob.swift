@@ -197,6 +197,7 @@ public struct SageMakerMonitorJob: Sendable {
         } catch {
             throw .input(error)
         }
+        if let incomplete = profile.shards?.incompleteError(role: "baseline") { throw .input(incomplete.inFile(baseline)) }
         let monitor: DriftMonitor
         do {
             monitor = try DriftMonitor(baseline: profile, model: model, background: backgroundRows, options: options)

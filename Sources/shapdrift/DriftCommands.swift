@@ -216,8 +216,9 @@ struct Merge: ParsableCommand {
     @Argument(help: ArgumentHelp("Profiles to merge (same model, method, features and settings).", valueName: "profile"))
     var profiles: [String]
 
+    /// No default: a merge run in a baseline's folder must not overwrite it unasked.
     @Option(help: ArgumentHelp("Where to write the merged profile ('-' = standard output).", valueName: "path"))
-    var output: String = "baseline.json"
+    var output: String
 
     func validate() throws {
         if profiles.count < 2 { throw ValidationError("give at least two profiles to merge") }

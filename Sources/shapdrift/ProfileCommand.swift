@@ -44,11 +44,10 @@ struct Profile: ParsableCommand {
         profiler.allowsNoRows = !shard.isWhole
         ShardNotice.print(shard, engine: engine, quiet: runOptions.quiet)
         // The fraction of bad records is the check's to judge, over every shard's records.
-        var budget = sources.badRecords(default: .tolerant)
-        if !budget.isStrict { budget.maxFraction = 1 }
-        var options = sources.selection(badRecords: budget).readOptions(now: 0)
-        options.shard = shard
-        let source = try FeatureSourceChain(paths: sources.data, schema: FeatureSchema(model: model), options: options)
+        var selection = sources.selection(badRecords: .tolerant)
+        if !selection.badRecords.isStrict { selection.badRecords.maxFraction = 1 }
+        // Read as check reads (absent columns as missing values), so the merge equals the single check.
+        let source = try selection.source(for: model, now: 0, shard: shard)
         var timings = StageTimings()
         let progress = runOptions.progressLine("profiling")
         profiler.progress = progress?.handler

@@ -27,8 +27,10 @@ struct SageMakerMonitor: ParsableCommand {
 
     func run() throws {
         let message = (mlRoot as NSString).appendingPathComponent("output/message")
+        var outputPath: String?
         do {
             let job = try SageMakerMonitorJob(environment: ProcessInfo.processInfo.environment)
+            outputPath = job.outputPath
             let check = try job.run()
             // The CloudWatch metrics go to the contract's metrics directory, with the report set.
             var metrics = MetricsSettings(endpoint: job.endpointName, schedule: job.scheduleName)
@@ -43,7 +45,15 @@ struct SageMakerMonitor: ParsableCommand {
             print(TerminalSummary.text(check.report), terminator: "")
         } catch {
             // Settings are environment variables here: the library's message, without flag hints.
-            let reason = String(describing: error)
+            var reason = String(describing: error)
+            // An older report set in output_path must not look current (as for check and run).
+            if let outputPath {
+                do {
+                    try ReportSet.writeFailure(reason, to: outputPath)
+                } catch let statusError {
+                    reason += "; and the earlier report could not be marked failed: \(statusError.description)"
+                }
+            }
             try? write(SageMakerExitMessage.failed(reason), to: message)
             FileHandle.standardError.write(Data("shapdrift: error: \(reason)\n".utf8))
             throw ExitCode(ExitStatus.usageOrInputError)

@@ -148,6 +148,21 @@ struct SageMakerMonitorCommandTests {
         #expect(message.hasPrefix("Failed: ") && message.contains(expected), "\(message)")
         #expect(!FileManager.default.fileExists(atPath: contract.results) && !FileManager.default.fileExists(atPath: contract.metrics))
     }
+
+    @Test("a failed execution marks the report set of an earlier one failed, so its verdict does not look current")
+    func failureMarksEarlierSet() throws {
+        let contract = try ContractRoot()
+        defer { try? FileManager.default.removeItem(at: contract.root) }
+        #expect(try contract.run(contract.environment(hour: 11)).status == 0)
+        #expect(try Self.json(contract.results + "/status.json")["status"] as? String == "complete")
+        var environment = contract.environment(hour: 11)
+        (environment["start_time"], environment["end_time"]) = ("2024-05-02T00:00:00Z", "2024-05-02T01:00:00Z")
+        let failed = try contract.run(environment)
+        #expect(failed.status == 2 && failed.stderr.contains("no data rows"), "\(failed.stderr)")
+        let status = try Self.json(contract.results + "/status.json")
+        #expect(status["status"] as? String == "failed" && (status["error"] as? String ?? "").contains("no data rows"), "\(status)")
+        #expect(!FileManager.default.fileExists(atPath: contract.results + "/report.json"))
+    }
 }
 
 @Suite("Version")

@@ -172,6 +172,75 @@ struct ShardCommandTests {
         #expect(whole.stderr.contains("cannot tell whether their rows overlap"))
     }
 
+    @Test("a baseline merged from only some shards of its split is refused by check, by a current-profile check and by run, naming the baseline")
+    func partialBaselineRefused() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var parts: [String] = []
+        for index in 0..<2 {
+            let path = directory.appendingPathComponent("base-part\(index).json").path
+            _ = try Self.run(["baseline", "--model", Self.driftModel, "--data", Fixtures.driftFolder + "/baseline.csv", "--shard", "\(index)/3",
+                              "--shard-by", "record", "--output", path])
+            parts.append(path)
+        }
+        let partial = directory.appendingPathComponent("partial.json").path
+        _ = try Self.run(["merge"] + parts + ["--output", partial])
+        let current = directory.appendingPathComponent("current.json").path
+        _ = try Self.run(["profile", "--model", Self.driftModel, "--data", Fixtures.driftFolder + "/current.csv", "--output", current])
+        let job = directory.appendingPathComponent("job.yaml").path
+        try "model: \(Self.driftModel)\nbaseline: \(partial)\ndata:\n  paths: [\(Fixtures.driftFolder)/current.csv]\n"
+            .write(toFile: job, atomically: true, encoding: .utf8)
+        let report = directory.appendingPathComponent("r").path
+        for arguments in [["check", "--baseline", partial, "--model", Self.driftModel, "--data", Fixtures.driftFolder + "/current.csv", "--output-dir", report],
+                          ["check", "--baseline", partial, "--model", Self.driftModel, "--current-profile", current, "--output-dir", report],
+                          ["run", job]] {
+            let refused = try Self.run(arguments, expect: 2)
+            #expect(refused.stderr.contains("\(partial): shards: the baseline holds 2 of the 3 shards") && refused.stderr.contains("missing: 2"),
+                    "\(arguments[0]): \(refused.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: report + "/report.json"))
+        }
+    }
+
+    @Test("profile reads a column the data lack as missing values, as check does, so the merged shards give the single check's report")
+    func profileReadsAbsentColumnsAsCheckDoes() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let baseline = try Self.baseline(model: Self.driftModel, data: Fixtures.driftFolder + "/baseline.csv", in: directory)
+        // The current rows without their column d3.
+        let lines = try String(contentsOfFile: Fixtures.driftFolder + "/current.csv", encoding: .utf8).split(separator: "\n")
+        let withoutD3 = lines.map { line in line.split(separator: ",", omittingEmptySubsequences: false).enumerated().filter { $0.offset != 3 }
+            .map { String($0.element) }.joined(separator: ",") }
+        let data = directory.appendingPathComponent("no-d3.csv").path
+        try (withoutD3.joined(separator: "\n") + "\n").write(toFile: data, atomically: true, encoding: .utf8)
+        let single = directory.appendingPathComponent("single").path
+        let status = try ShapDriftBinary.run(["check", "--baseline", baseline, "--model", Self.driftModel, "--data", data, "--output-dir", single]).status
+        #expect(status == 0 || status == 1)
+        let sharded = try Self.shardedCheck(model: Self.driftModel, baseline: baseline, data: [data], count: 2, by: "record", in: directory, status: status)
+        try Self.expectSameReports(single, sharded.report, "a column absent")
+        #expect(try String(contentsOfFile: sharded.report + "/report.md", encoding: .utf8).contains("d3"))
+    }
+
+    @Test("a current-profile check refuses output names that are not one per model output, as a data check does")
+    func currentProfileOutputNames() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let baseline = try Self.baseline(model: Self.driftModel, data: Fixtures.driftFolder + "/baseline.csv", in: directory)
+        let current = directory.appendingPathComponent("current.json").path
+        _ = try Self.run(["profile", "--model", Self.driftModel, "--data", Fixtures.driftFolder + "/current.csv", "--output", current])
+        let refused = try Self.run(["check", "--baseline", baseline, "--model", Self.driftModel, "--current-profile", current,
+                                    "--output-names", "a,b,c", "--output-dir", directory.appendingPathComponent("r").path], expect: 2)
+        #expect(refused.stderr.contains("output names 3 names is out of range: one per model output (1)"), "\(refused.stderr)")
+    }
+
+    @Test("merge has no default output: a merge in a baseline's folder never overwrites baseline.json unasked")
+    func mergeNeedsOutput() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let baseline = try Self.baseline(model: Self.driftModel, data: Fixtures.driftFolder + "/baseline.csv", in: directory)
+        let refused = try Self.run(["merge", baseline, baseline], expect: 2)
+        #expect(refused.stderr.contains("--output"), "\(refused.stderr)")
+    }
+
     @Test("the bad-record budget applies to every shard's records together")
     func budgetOverShards() throws {
         let directory = try makeTemporaryDirectory()

@@ -63,6 +63,10 @@ struct JobFileTests {
         ("model: m\nbaseline: b\ndata: [x]\n", 3, "data", "expected a mapping"),
         ("model: m\nbaseline: b\ndata:\n  paths: [x]\noutputs:\n  formats: [json, pdf]\n", 6, "outputs.formats", "unknown format 'pdf'"),
         ("model: m\nbaseline: b\ndata:\n  paths: [x]\nsampling:\n  seed: -1\n", 6, "sampling.seed", "whole number"),
+        ("model: m\nbaseline: b\ndata:\n  paths: [x]\nthresholds:\n  alpha: 2\n", 6, "thresholds.alpha", "alpha) 2.0 is out of range"),
+        ("model: m\nbaseline: b\nbootstrap:\n  replicates: -3\ndata:\n  paths: [x]\n", 4, "bootstrap.replicates", "out of range"),
+        ("model: m\nbaseline: b\ndata:\n  paths: [x]\n  bad_records: {max_fraction: 1.5}\n", 5, "data.bad_records.max_fraction",
+         "bad-record fraction 1.5 is out of range"),
     ] as [(String, Int, String, String)])
     func locatedErrors(_ yaml: String, _ line: Int, _ path: String, _ message: String) {
         let error = #expect(throws: InputError.self) { try Self.parse(yaml) }

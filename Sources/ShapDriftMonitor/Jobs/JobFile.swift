@@ -221,9 +221,30 @@ struct JobFileReader {
         do {
             try job.validateSettings()
         } catch {
-            throw InputError(file: file, error.description)
+            throw outOfRange(error, root: root)
         }
         return job
+    }
+
+    /// The key each setting `MonitoringJob.validateSettings` checks is read from.
+    static let settingKeys = [
+        "NDCG threshold": "thresholds.ndcg", "family-wise false-alarm rate (alpha)": "thresholds.alpha",
+        "minimum shift": "thresholds.min_shift", "completeness threshold": "thresholds.completeness",
+        "value distance threshold": "thresholds.value_distance", "unseen category threshold": "thresholds.unseen_categories",
+        "bootstrap replicates": "bootstrap.replicates", "sample rate": "sampling.rate", "bad-record count": "data.bad_records.max_records",
+        "bad-record fraction": "data.bad_records.max_fraction", "sample budget": "method.samples", "threads": "threads",
+        "metrics namespace": "outputs.metrics.namespace", "time window": "data.window",
+    ]
+
+    /// A setting out of range, located at the key it was read from (and its line) when the file
+    /// holds that key.
+    func outOfRange(_ error: ConfigurationError, root: Node) -> InputError {
+        guard case .outOfRange(let setting, _, _) = error, let path = Self.settingKeys[setting] else {
+            return InputError(file: file, error.description)
+        }
+        var node: Node? = root
+        for key in path.split(separator: ".") { node = node?.mapping?[String(key)] }
+        return self.error(node, path, error.description)
     }
 
     func data(_ node: Node) throws(InputError) -> MonitoringJob.DataSelection {

@@ -64,6 +64,18 @@ public struct MonitoringJob: Sendable, Equatable {
             DataReadOptions(format: format, window: window.resolve(now: now), timeColumn: timeColumn, variants: variants,
                             badRecords: badRecords, keyColumn: keyColumn, limits: limits)
         }
+
+        /// The rows of `shard` of these data as a check reads them, for a run at `now`: a column
+        /// the data lack is read as missing values and reported (`missing_column_check`), not
+        /// refused. `check` and the shards' `profile` read through here, so a merged profile holds
+        /// the rows a single check would.
+        /// - Throws: `InputError` for an input that cannot be opened or a header that names a
+        ///   column of the model twice or otherwise.
+        public func source(for model: Model, now: Double, shard: ShardSelection = .whole) throws(InputError) -> FeatureSourceChain {
+            var options = readOptions(now: now)
+            options.shard = shard
+            return try FeatureSourceChain(paths: paths, schema: FeatureSchema(model: model, absentColumns: .treatAsMissing), options: options)
+        }
     }
 
     public struct Bootstrap: Sendable, Equatable {
@@ -136,6 +148,13 @@ public struct MonitoringJob: Sendable, Equatable {
         try data.window.resolve(now: 0).validate()
     }
 
+    /// Refuses output names that are not one per output of `model` (`nil`: the export's names).
+    static func requireOneNamePerOutput(_ names: [String]?, model: Model) throws(ConfigurationError) {
+        if let names, names.count != model.numOutputs {
+            throw .outOfRange(setting: "output names", value: "\(names.count) names", allowed: "one per model output (\(model.numOutputs))")
+        }
+    }
+
     /// Everything a run needs, loaded and checked against each other: the model, the baseline
     /// (matching the model and settings), the background, and the data's source.
     public struct Prepared {
@@ -165,14 +184,16 @@ public struct MonitoringJob: Sendable, Equatable {
         } catch {
             throw .input(error)
         }
-        if let outputNames, outputNames.count != loaded.1.numOutputs {
-            throw .configuration(.outOfRange(setting: "output names", value: "\(outputNames.count) names",
-                                             allowed: "one per model output (\(loaded.1.numOutputs))"))
+        do {
+            try Self.requireOneNamePerOutput(outputNames, model: loaded.1)
+        } catch {
+            throw .configuration(error)
         }
         if !outputs.metrics.labels.isEmpty, outputs.metrics.labels.count != loaded.1.numOutputs {
             throw .configuration(.outOfRange(setting: "metric labels", value: "\(outputs.metrics.labels.count) given",
                                              allowed: "one per model output (\(loaded.1.numOutputs))"))
         }
+        if let incomplete = loaded.0.shards?.incompleteError(role: "baseline") { throw .input(incomplete.inFile(baseline)) }
         let monitor: DriftMonitor
         do {
             var options = checkOptions
@@ -183,11 +204,7 @@ public struct MonitoringJob: Sendable, Equatable {
             throw .incompatible(mismatch.inFile(baseline))
         }
         do {
-            // A check takes a column the data lacks as missing values and reports it
-            // (`missing_column_check`) rather than stopping.
-            let source = try FeatureSourceChain(paths: data.paths, schema: FeatureSchema(model: loaded.1, absentColumns: .treatAsMissing),
-                                                options: data.readOptions(now: now))
-            return Prepared(model: loaded.1, monitor: monitor, source: source)
+            return Prepared(model: loaded.1, monitor: monitor, source: try data.source(for: loaded.1, now: now))
         } catch {
             throw .input(error)
         }

@@ -33,10 +33,10 @@ public struct ProfileCheck: Sendable {
     }
 
     /// Loads both profiles and compares them.
-    /// - Throws: `.input` for unreadable profiles, a current profile missing shards of its split,
-    ///   without rows, or over the bad-record budget; `.incompatible` (attributed to the file at
+    /// - Throws: `.input` for unreadable profiles, either missing shards of its split, a current
+    ///   profile without rows or over the bad-record budget (each naming its file); `.incompatible` (attributed to the file at
     ///   fault) when the profiles or the model do not match; `.configuration` for a bootstrap the
-    ///   profile does not have.
+    ///   profile does not have, or output names that are not one per model output.
     public func check() throws(ShapDriftError) -> DriftCheck {
         let (baselineProfile, currentProfile): (AttributionProfile, AttributionProfile)
         do {
@@ -59,8 +59,22 @@ public struct ProfileCheck: Sendable {
         if let mismatch = baselineProfile.identity.mismatch(with: currentProfile.identity) {
             throw .incompatible(mismatch.inFile(current))
         }
-        var check = try Self.compare(baseline: baselineProfile, current: currentProfile, model: loaded, options: options,
+        do {
+            try MonitoringJob.requireOneNamePerOutput(options.outputNames, model: loaded)
+        } catch {
+            throw .configuration(error)
+        }
+        if let incomplete = baselineProfile.shards?.incompleteError(role: "baseline") { throw .input(incomplete.inFile(baseline)) }
+        var check: DriftCheck
+        do {
+            check = try Self.compare(baseline: baselineProfile, current: currentProfile, model: loaded, options: options,
                                      bootstrapReplicates: bootstrapReplicates, badRecords: badRecords)
+        } catch {
+            // A profile missing shards or rows is the current profile's fault (the baseline's shards
+            // were checked above); the bad-record budget's message names the data's first bad record.
+            guard case .input(let problem) = error, problem.field != DataErrorField.badRecords else { throw error }
+            throw .input(problem.inFile(current))
+        }
         check.report.provenance?.recordFiles(inputs: [current], modelPath: model, model: loaded, baselinePath: baseline)
         return check
     }
@@ -68,13 +82,12 @@ public struct ProfileCheck: Sendable {
     /// Compares a current profile made elsewhere with `baseline`, as a check over its rows would.
     /// - Parameter bootstrapReplicates: `nil` for the profile's bootstrap, 0 for none, else the
     ///   profile's number of replicates.
-    /// - Throws: `.input` for a profile missing shards, without rows, or over `badRecords`;
-    ///   `.configuration` when asked for a bootstrap the profile does not hold.
+    /// - Throws: `.input` for a profile missing shards (either), a current one without rows, or over
+    ///   `badRecords`; `.configuration` when asked for a bootstrap the profile does not hold.
     public static func compare(baseline: AttributionProfile, current: AttributionProfile, model: Model, options: DriftCheckOptions,
                                bootstrapReplicates: Int? = nil, badRecords: BadRecordPolicy) throws(ShapDriftError) -> DriftCheck {
-        if let shards = current.shards, !shards.isComplete {
-            throw .input(InputError(field: "shards", "the current profile holds \(shards.indices.count) of the \(shards.count) shards of its split "
-                                        + "(by \(shards.unit.rawValue)); missing: \(shards.missingDescription). Merge every shard's profile"))
+        for (role, profile) in [("baseline", baseline), ("current profile", current)] {
+            if let incomplete = profile.shards?.incompleteError(role: role) { throw .input(incomplete) }
         }
         guard current.rows > 0 else { throw .input(InputError("no data rows (the current profile holds none)")) }
         if let records = current.records, !badRecords.allows(skipped: records.skipped.count, of: records.read) {
