@@ -142,7 +142,7 @@ struct UBJSONTests {
              1, "expected 'L' and an int64 length of a member name, found 'U'"),
             ("invalid UTF-8", Array("{".utf8) + length(1) + [0xFF, marker("Z"), marker("}")], 1, "a member name is not valid UTF-8"),
             ("bytes after the value", object([("a", [marker("Z")])]) + [marker("Z")], 13, "1 bytes after the end of the top-level value"),
-            ("truncated in a number", header + [marker("l"), 0, 0], 12, "expected 4 bytes of a number, 2 left"),
+            ("truncated in a number", header + [marker("l"), 0, 0], 12, "expected 4 bytes of a number, but the file ends 2 bytes on (truncated?)"),
             ("truncated before a value", header, 11, "expected a value (the file ends here: truncated?)"),
         ]
     }()

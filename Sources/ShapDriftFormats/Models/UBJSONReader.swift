@@ -83,7 +83,9 @@ struct UBJSONReader {
 
     /// The next `width` bytes (at most 8) as a big-endian unsigned integer.
     private mutating func bigEndian(_ width: Int, of what: String) throws(InputError) -> UInt64 {
-        guard width <= remaining else { throw error("expected \(width) bytes of \(what), \(remaining) left") }
+        guard width <= remaining else {
+            throw error("expected \(width) bytes of \(what), but the file ends \(remaining) bytes on (truncated?)")
+        }
         var value: UInt64 = 0
         for index in position..<position + width { value = value << 8 | UInt64(bytes[index]) }
         position += width
