@@ -6,7 +6,7 @@ import ShapDriftCore
 /// xgboost ≥ 2 writes UBJSON from `Booster.save_model(path)` whenever the name does not end in
 /// `.json` (`model.ubj`, or no extension). The dialect is xgboost's own `UBJWriter` and
 /// `UBJReader` (`src/common/json.cc`, `include/xgboost/json_io.h`), a subset of UBJSON draft 12
-/// (ubjson.org), and this reader takes exactly what xgboost's reader takes:
+/// (ubjson.org), and this reader takes what xgboost's writer writes and its reader reads:
 /// - every number big-endian (`ToBigEndian`);
 /// - an object is `{`, members, `}`; a member is its name — `L`, an int64 byte count and the bytes,
 ///   with no `S` marker (`EncodeStr` / `DecodeStr`) — then its value;
@@ -31,7 +31,8 @@ import ShapDriftCore
 /// anything is allocated or read (a typed array's count times its element's width; a counted
 /// array's count, each element taking at least one byte, its elements appended as they are read
 /// rather than reserved, so nested counted arrays cannot each reserve the file's size); nesting at
-/// most 512 levels; strings valid UTF-8; nothing after the top-level value. A member name given
+/// most 512 levels; strings valid UTF-8; nothing after the top-level value (xgboost stops reading
+/// there; a file with more is damaged or two files in one, as for JSON). A member name given
 /// twice in one object is refused: xgboost's UBJSON reader keeps the first (`std::map::emplace`)
 /// and its JSON reader the last, so either could be the one meant. Errors carry the byte offset.
 struct UBJSONReader {
