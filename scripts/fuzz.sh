@@ -20,7 +20,10 @@ seed() { # seed TARGET FILE...: copies each file (its first SEED_BYTES, default 
   done
 }
 rm -rf "$OUT/seeds"
-seed xgboost-json $(grep -l '"learner"' $(find models Tests/Fixtures -name '*.json' -size -2048k) 2>/dev/null | head -40)
+# XGBoost's UBJSON twins (Tests/Fixtures/make_ubjson_models.py) and the corpus's damaged ones: the
+# same target, since ModelLoader recognises UBJSON by content.
+seed xgboost-json $(grep -l '"learner"' $(find models Tests/Fixtures -name '*.json' -size -2048k) 2>/dev/null | head -40) \
+  $(find Tests/Fixtures -name '*.ubj' -size -2048k | sort | head -20)
 seed lightgbm-text $(find models Tests/Fixtures -name '*.txt' -size -2048k | xargs grep -l '^tree$' 2>/dev/null | head -40)
 seed shapdrift-json $(grep -l '"shapdrift"' $(find models Tests/Fixtures -name '*.json' -size -2048k) 2>/dev/null | head -40)
 seed csv $(find models Tests/Fixtures -name '*.csv' -size -1024k | head -60)

@@ -72,7 +72,7 @@ struct BadInputCorpusTests {
                        "empty capture payload", "tampered baseline"] {
             #expect(classes.contains(defect), "no case of \(defect)")
         }
-        for reader in ["xgboost-json", "lightgbm-text", "shapdrift-json", "csv", "jsonl", "capture", "profile"] {
+        for reader in ["xgboost-json", "xgboost-ubj", "lightgbm-text", "shapdrift-json", "csv", "jsonl", "capture", "profile"] {
             #expect(Self.cases.contains { $0.name.hasPrefix(reader + "/") }, "no case for \(reader)")
         }
     }

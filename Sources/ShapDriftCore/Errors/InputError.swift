@@ -10,6 +10,9 @@ public struct InputError: Error, CustomStringConvertible, Equatable, Sendable {
     public var line: Int?
     /// 1-based column: a character column for model files, a field number for CSV.
     public var column: Int?
+    /// 0-based offset of the byte the problem is at, for binary files (UBJSON models), which have
+    /// no lines or columns; counted as hex dumps (`xxd`, `od -A d`) count.
+    public var byteOffset: Int?
     /// The feature, column name or JSON path the problem concerns.
     public var field: String?
     /// What is wrong and what was expected.
@@ -30,6 +33,7 @@ public struct InputError: Error, CustomStringConvertible, Equatable, Sendable {
         var location = file ?? ""
         if let line { location += location.isEmpty ? "line \(line)" : ":\(line)" }
         if let column { location += ":\(column)" }
+        if let byteOffset { location += location.isEmpty ? "byte \(byteOffset)" : ": byte \(byteOffset)" }
         var text = location.isEmpty ? "" : location + ": "
         if let field { text += "\(field): " }
         return text + message

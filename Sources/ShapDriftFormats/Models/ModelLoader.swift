@@ -1,6 +1,7 @@
 import ShapDriftCore
 
-/// Loads a model file of any supported format, recognising the format from the content.
+/// Loads a model file of any supported format, recognising the format from the content: the file
+/// name does not matter (xgboost writes UBJSON or JSON by the name's extension, and files get renamed).
 public struct ModelLoader {
     public init() {}
 
@@ -21,6 +22,13 @@ public struct ModelLoader {
     }
 
     private func parse(bytes: [UInt8], file: String) throws(InputError) -> Model {
+        if Self.isUBJSONObject(bytes) {
+            let document = try UBJSONReader.parse(bytes, file: file)
+            guard document["learner"] != nil else {
+                throw InputError(file: file, "UBJSON model of unknown kind: expected an XGBoost model (a \"learner\" member)")
+            }
+            return try XGBoostJSONLoader().load(document: document, file: file)
+        }
         guard let first = bytes.first(where: { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }) else {
             throw InputError(file: file, "the model file is empty")
         }
@@ -41,8 +49,16 @@ public struct ModelLoader {
             return try LightGBMTextLoader().load(text: text, file: file)
         }
         if first == UInt8(ascii: "[") || first == UInt8(ascii: "b") {
-            throw InputError(file: file, "looks like an XGBoost binary (UBJSON or legacy) model: save it with Booster.save_model(\"model.json\")")
+            throw InputError(file: file, "looks like an XGBoost legacy binary model: load it with xgboost and save it with Booster.save_model(\"model.json\") or save_model(\"model.ubj\")")
         }
         throw InputError(file: file, "unrecognised model format: expected XGBoost JSON (save_model(\"model.json\")), LightGBM text (save_model(\"model.txt\")) or ShapDrift JSON")
+    }
+
+    /// A UBJSON object: `{` and then what can follow it in UBJSON but never in JSON (whose `{` is
+    /// followed by white space, `"` or `}`): a member name's length marker (`L` is what xgboost
+    /// writes; other integer markers, and optimized objects' `#` and `$`, are other writers' UBJSON,
+    /// which the reader refuses with a located message rather than a JSON syntax error).
+    private static func isUBJSONObject(_ bytes: [UInt8]) -> Bool {
+        bytes.count >= 2 && bytes[0] == UInt8(ascii: "{") && Array("LlIUi#$".utf8).contains(bytes[1])
     }
 }

@@ -129,6 +129,55 @@ xgb_case("number-600-digits", xgb_text.replace('"num_feature":"2"', '"num_featur
          "longer than the 511", "huge number")
 xgb_case("empty-file", "", "the model file is empty", "truncation")
 
+# ---------------------------------------------------------------- XGBoost UBJSON
+# The same model saved as UBJSON (Tests/Fixtures/make_ubjson_models.py), damaged at the bytes of
+# one member: in xgboost's dialect (src/common/json.cc) a member name is `L`, a big-endian int64
+# length and the bytes, and its value follows.
+xgb_ubj = open(os.path.join(os.path.dirname(XGB_MODEL), "model.ubj"), "rb").read()
+
+
+def ubj_name(name):
+    return b"L" + struct.pack(">q", len(name)) + name.encode()
+
+
+def ubj_value_at(name):
+    """The offset of the value of the first member called `name`."""
+    return xgb_ubj.index(ubj_name(name)) + 9 + len(name)
+
+
+def ubj_splice(offset, length, replacement):
+    return xgb_ubj[:offset] + replacement + xgb_ubj[offset + length:]
+
+
+def ubj_count_at(name):
+    """The offset of the int64 after the `L` of a counted or typed array's count."""
+    value = ubj_value_at(name)
+    return xgb_ubj.index(b"#L", value) + 2
+
+
+def ubj_case(name, content, message, defect):
+    case("xgboost-ubj", name, {"model.ubj": content}, explain("model.ubj", XGB_DATA), message, defect)
+
+
+assert xgb_ubj[ubj_value_at("num_nodes"):][:10] == b"S" + ubj_name("7")[:9]
+ubj_case("truncated-half", xgb_ubj[: len(xgb_ubj) // 2], "bytes on (truncated?)", "truncation")
+ubj_case("truncated-one-byte", xgb_ubj[:-1], "expected a member name or '}' (the file ends here: truncated?)", "truncation")
+ubj_case("count-2-62", ubj_splice(ubj_count_at("split_conditions"), 8, struct.pack(">q", 2 ** 62)),
+         "a typed array declares 4611686018427387904 elements of 4 bytes", "allocation bomb")
+ubj_case("string-past-end", ubj_splice(ubj_value_at("num_nodes") + 2, 8, struct.pack(">q", 2 ** 40)),
+         "a string declares 1099511627776 bytes, but only", "allocation bomb")
+ubj_case("negative-length", ubj_splice(ubj_count_at("left_children"), 8, struct.pack(">q", -1)),
+         "a typed array has a negative length, -1", "huge number")
+ubj_case("unknown-marker", ubj_splice(ubj_value_at("num_nodes"), 1, b"N"), "unknown marker 'N'", "byte flip")
+ubj_case("typed-array-of-strings", ubj_splice(ubj_value_at("split_conditions") + 2, 1, b"S"),
+         "typed array of 'S' elements", "byte flip")
+ubj_case("nesting-bomb", b"{" + ubj_name("a") + b"[" * 100000, "nesting deeper than 512", "allocation bomb")
+learner = xgb_ubj[ubj_value_at("learner"):-1]
+ubj_case("learner-twice", b"{" + ubj_name("learner") + learner + ubj_name("learner") + learner + b"}",
+         'member "learner" appears more than once', "duplicate name")
+ubj_case("num-nodes-bomb", ubj_splice(ubj_value_at("num_nodes"), 11, b"S" + ubj_name("2147483647")),
+         "elements, expected 2147483647", "allocation bomb")
+
 # ---------------------------------------------------------------- LightGBM text
 lgbm_text = open(LGBM_MODEL).read()
 lgbm_lines = lgbm_text.split("\n")
