@@ -54,6 +54,14 @@ struct BadInputTests {
         #expect(error.line == 2 && error.column == 22)
     }
 
+    @Test("a LightGBM model whose lines end in CR LF is refused as such, not as a file without its first line")
+    func lightGBMWindowsLineEnds() throws {
+        let path = Fixtures.path("format_rules", "lgbm_multiclass", "model.txt")
+        let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "\n", with: "\r\n")
+        let error = try #require(throws: InputError.self) { try ModelLoader().load(bytes: Array(text.utf8), file: "crlf.txt") }
+        #expect(error.line == 1 && error.message.contains("CR LF") && error.message.contains("dos2unix"), "\(error)")
+    }
+
     @Test("a child index out of range is refused with the tree and node")
     func childOutOfRange() throws {
         let error = try xgboostError(replacing("left_children", at: 0, with: 999))

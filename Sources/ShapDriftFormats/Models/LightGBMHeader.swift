@@ -26,6 +26,13 @@ struct LightGBMHeader {
     /// - Complexity: O(header lines + features).
     init(lines: [Substring], file: String) throws(InputError) {
         guard let first = lines.first, first.trimmingCharacters(in: .whitespaces) == "tree" else {
+            // LightGBM writes "\n" line ends and its own reader fails on "\r\n" (an editor or a
+            // Windows checkout converts them): say so rather than that "tree" is missing. A Swift
+            // Character holds "\r\n" whole, so such a file is one line beginning "tree\r\n".
+            if lines.first?.hasPrefix("tree\r\n") == true {
+                throw InputError(file: file, line: 1, "not a LightGBM text model as LightGBM writes it: its lines end in CR LF (Windows line ends); "
+                                                      + "LightGBM writes and reads LF only: convert the file back (dos2unix) or export it again")
+            }
             throw InputError(file: file, line: 1, "not a LightGBM text model: the first line must be \"tree\"")
         }
         var entries: [String: Entry] = [:]
