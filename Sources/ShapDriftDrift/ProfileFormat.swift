@@ -7,7 +7,7 @@ import ShapDriftCore
 /// DEFLATE-compressed and in base64 (`summaries`); formats 1 to 3 held every summary as JSON
 /// (`outputs[].features`, `feature_values`, `predictions`), and are still read.
 extension AttributionProfile {
-    /// Per output, what format 3 writes in the open: the base value and, for people, each
+    /// Per output, what the current format (`currentFormatVersion`, from 4 on) writes in the open: the base value and, for people, each
     /// feature's mean |φ| (ignored when read: the summaries hold it).
     struct OutputHeader: Codable {
         var output: Int
