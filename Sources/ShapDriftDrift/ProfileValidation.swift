@@ -184,6 +184,67 @@ enum ProfileValidation {
                 total = sum
             }
         }
+        if let seen = profile.rowsSeen, rows > seen {
+            return ("rows_seen", "\(seen) rows read before sampling, fewer than the \(rows) profiled")
+        }
+        let width = profile.identity.numOutputs.multipliedReportingOverflow(by: names.count)
+        if let bootstrap = profile.bootstrap, let (field, message) = bootstrap.violation(rows: rows, width: width.overflow ? -1 : width.partialValue) {
+            return ("bootstrap.\(field)", message)
+        }
+        if let records = profile.records, let problem = recordsViolation(records) { return problem }
+        if let counts = profile.columnCounts, let problem = columnCountsViolation(counts, rows: profile.rowsSeen ?? rows, features: names.count) {
+            return problem
+        }
+        return nil
+    }
+
+    /// The first count of `records` (what reading found) out of bounds, as (key path, what is
+    /// wrong), or `nil`: every count in 0…2⁵³ (so a merge of two adds without overflow, and
+    /// `mergedRecordsViolation` refuses a sum past the bound), at most `read` records skipped,
+    /// the skipped records by reason adding up to them, and at most `SkippedRecords.quotedLimit`
+    /// of them quoted.
+    static func recordsViolation(_ records: RecordSummary) -> (field: String?, message: String)? {
+        let bound = Int(StreamSummary.maximumCount)
+        let counts = [("read", records.read), ("skipped", records.skipped.count), ("outside_window", records.outsideWindow),
+                      ("files_read", records.filesRead), ("files_outside_window", records.filesOutsideWindow)]
+            + records.skipped.byReason.sorted { $0.key.rawValue < $1.key.rawValue }.map { ("by_reason.\($0.key.rawValue)", $0.value) }
+        for (key, count) in counts where !(0...bound).contains(count) {
+            return ("records.\(key)", "\(count) is not a count in 0...2^53")
+        }
+        guard records.skipped.count <= records.read else {
+            return ("records.skipped", "\(records.skipped.count) records skipped, more than the \(records.read) read")
+        }
+        // Each at most 2^53: the sum of the few reasons cannot overflow.
+        let byReason = records.skipped.byReason.values.reduce(0, +)
+        guard byReason == records.skipped.count else {
+            return ("records.by_reason", "the skipped records by reason add up to \(byReason), not the \(records.skipped.count) skipped")
+        }
+        guard records.skipped.first.count <= Swift.min(SkippedRecords.quotedLimit, records.skipped.count) else {
+            return ("records.first_skipped", "\(records.skipped.first.count) records quoted, more than the \(Swift.min(SkippedRecords.quotedLimit, records.skipped.count)) kept")
+        }
+        return nil
+    }
+
+    /// The first count of `counts` (which columns the rows carried) out of bounds, for a profile
+    /// whose source handed out `rows` rows (its `rows_seen` under sampling, else its rows) over
+    /// `features` features, or `nil`: `rows` those rows, each feature's absent rows and each extra
+    /// column's rows at most them, feature keys indices of the model's features. Merged counts
+    /// then stay at most the merged rows, which `merge` bounds by 2⁵³.
+    static func columnCountsViolation(_ counts: ColumnStatistics, rows: UInt64, features: Int) -> (field: String?, message: String)? {
+        guard counts.rows == rows else {
+            return ("column_counts.rows", "\(counts.rows) rows, but the profile's source handed out \(rows)")
+        }
+        for (feature, count) in counts.absentFeatureRows.sorted(by: { $0.key < $1.key }) {
+            guard (0..<features).contains(feature) else {
+                return ("column_counts.absent_feature_rows.\(feature)", "not a feature index: the model has \(features) features")
+            }
+            guard count <= rows else {
+                return ("column_counts.absent_feature_rows.\(feature)", "\(count) rows without the column, more than the \(rows) rows")
+            }
+        }
+        for (name, count) in counts.extraColumns.sorted(by: { $0.key < $1.key }) where count > rows {
+            return ("column_counts.extra_columns.\(name)", "\(count) rows carrying the column, more than the \(rows) rows")
+        }
         return nil
     }
 }
