@@ -184,8 +184,11 @@ enum ProfileValidation {
                 total = sum
             }
         }
-        if let seen = profile.rowsSeen, rows > seen {
-            return ("rows_seen", "\(seen) rows read before sampling, fewer than the \(rows) profiled")
+        if let seen = profile.rowsSeen {
+            // Without sampling the column counts are of `rows`: a stray `rows_seen` would let a
+            // merge add them past what the rows bound.
+            guard profile.recordSampling != nil else { return ("rows_seen", "present without record_sampling: only a sampled profile has rows read before sampling") }
+            guard rows <= seen else { return ("rows_seen", "\(seen) rows read before sampling, fewer than the \(rows) profiled") }
         }
         let width = profile.identity.numOutputs.multipliedReportingOverflow(by: names.count)
         if let bootstrap = profile.bootstrap, let (field, message) = bootstrap.violation(rows: rows, width: width.overflow ? -1 : width.partialValue) {

@@ -142,6 +142,9 @@ struct ProfileValidationTests {
         #expect(ProfileValidation.violation(of: profile) == nil)
         profile.rowsSeen = profile.rows - 1
         #expect(Self.field(profile) == "rows_seen")
+        profile.rowsSeen = profile.rows * 2
+        profile.recordSampling = nil
+        #expect(ProfileValidation.violation(of: profile)?.message.contains("without record_sampling") == true)
     }
 
     @Test("a merge whose record counts would pass 2^53 is refused, located, and changes nothing")
