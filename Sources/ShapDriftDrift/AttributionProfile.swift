@@ -287,14 +287,22 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
                 given: mine == nil ? "\(replicates) replicates" : "no bootstrap",
                 consequence: "the merge's interval would leave out the rows of one side"))
         }
+        // Counts within 2^53 each (`ProfileValidation`) add without overflow; a sum past the bound
+        // is refused, as for the rows, so the merged profile reads back.
+        var mergedRecords: RecordSummary? = nil
+        if var summary = records, let theirs = other.records {
+            summary.merge(theirs, everyPartReadEveryFile: mergedShards?.unit == .record)
+            if let (field, message) = ProfileValidation.recordsViolation(summary) {
+                throw .input(InputError(field: field, "merged: \(message)"))
+            }
+            mergedRecords = summary
+        }
+        if let seen = other.rowsSeen, seen > Self.maximumRows - (rowsSeen ?? 0) {
+            throw .input(InputError(field: "rows_seen", "the merge's \(rowsSeen ?? 0) + \(seen) rows read is more than the 2^53 a profile counts exactly"))
+        }
         shards = mergedShards
         bootstrap = mergedBootstrap
-        if var summary = records, let theirs = other.records {
-            summary.merge(theirs, everyPartReadEveryFile: shards?.unit == .record)
-            records = summary
-        } else {
-            records = nil
-        }
+        records = mergedRecords
         if var counts = columnCounts, let theirs = other.columnCounts {
             counts.merge(theirs)
             columnCounts = counts

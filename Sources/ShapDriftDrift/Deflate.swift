@@ -31,11 +31,16 @@ enum Deflate {
     static let largestRatio = 1032
 
     /// Exactly `size` bytes inflated from `bytes`.
-    /// - Throws: `Failure` for a size the stream cannot hold, a damaged stream, or a stream of
-    ///   another length.
-    static func decompress(_ bytes: [UInt8], size: Int) throws(Failure) -> [UInt8] {
+    /// - Parameter limit: the most bytes the caller takes (a profile's: `ProfileValidation`), checked
+    ///   before anything is allocated, like the ratio.
+    /// - Throws: `Failure` for a size the stream cannot hold or over `limit`, a damaged stream, or
+    ///   a stream of another length.
+    static func decompress(_ bytes: [UInt8], size: Int, limit: Int = .max) throws(Failure) -> [UInt8] {
         guard size >= 0, size <= bytes.count.multipliedReportingOverflow(by: largestRatio).partialValue + 64 else {
             throw Failure(message: "\(bytes.count) compressed bytes cannot hold the \(size) declared")
+        }
+        guard size <= limit else {
+            throw Failure(message: "the \(size) bytes declared are more than the \(limit) a profile of this size may hold")
         }
         var output = [UInt8](repeating: 0, count: max(size, 1))
         var length = uLong(size)

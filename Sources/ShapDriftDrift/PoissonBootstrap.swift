@@ -307,6 +307,42 @@ public struct PoissonBootstrap: Sendable, Equatable {
     }()
 }
 
+extension PoissonBootstrap {
+    /// The largest weight a row gets in a replicate (`poisson1` stops at 20).
+    static let largestWeight: UInt64 = 20
+    /// The largest value of a row's bits in one bin.
+    static let largestBinValue: UInt64 = (1 << binBits) - 1
+
+    /// What is inconsistent in a bootstrap read from a profile of `rows` rows whose model has
+    /// `width` values per row (outputs × features), as (key under `bootstrap`, what is wrong), or
+    /// `nil`: its width and rows those of the profile (`meanAbsolute` indexes columns by the
+    /// model's outputs and features), and every sum one the rows can give — a replicate's weight
+    /// total at most `largestWeight` × rows, each of its sums at most that total × `largestBinValue`.
+    /// Those bounds hold for a merge too, so two valid bootstraps within `capacity` merge without
+    /// overflow.
+    /// - Complexity: O(replicates × width).
+    func violation(rows profileRows: UInt64, width modelWidth: Int) -> (field: String, message: String)? {
+        guard width == modelWidth else {
+            return ("width", "\(width) values per row, but the model has \(modelWidth) (outputs × features)")
+        }
+        guard rows == profileRows else { return ("rows", "\(rows) rows, but the profile holds \(profileRows)") }
+        // rows ≤ capacity (2^34), so these products cannot overflow.
+        let weightLimit = Self.largestWeight * rows
+        for replicate in 0..<replicates {
+            let total = weightTotals[replicate]
+            guard total <= weightLimit else {
+                return ("weight_totals[\(replicate)]", "\(total) is more than \(Self.largestWeight) × the \(rows) rows")
+            }
+            let limit = total * Self.largestBinValue
+            let base = replicate * width * 2
+            for index in 0..<(width * 2) where sums[base + index] > limit {
+                return ("sums", "replicate \(replicate)'s sum for column \(index / 2) is more than its weight total \(total) × 2^24 allows")
+            }
+        }
+        return nil
+    }
+}
+
 /// The bootstrap in a profile (`docs/baseline-profile.md`): its settings and counts as JSON, the
 /// top bins as a JSON array, and the sums as varints (`VarintCoding`), column by column with
 /// each replicate's pair written as its difference from the previous replicate's — those differ

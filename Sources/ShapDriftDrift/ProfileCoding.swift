@@ -72,10 +72,13 @@ extension AttributionProfile {
                              "profile format \(version) is not supported by this build (supported: \(readableFormatVersions.lowerBound)…\(readableFormatVersions.upperBound))")
         }
         if Int(version) >= firstFormatWithIntegrity { try ProfileIntegrity.verify(document, file: path) }
-        try ProfileValidation.checkBounds(document, fileSize: bytes.count, file: path)
+        let cells = try ProfileValidation.checkBounds(document, fileSize: bytes.count, file: path)
         let profile: AttributionProfile
         do {
-            profile = try JSONDecoder().decode(AttributionProfile.self, from: Data(bytes))
+            let decoder = JSONDecoder()
+            // What the JSON stores left of the budget goes to format 4's summaries block.
+            decoder.userInfo[ProfileValidation.budgetKey] = ProfileValidation.Budget(fileSize: bytes.count, cellsUsed: cells)
+            profile = try decoder.decode(AttributionProfile.self, from: Data(bytes))
         } catch let DecodingError.keyNotFound(key, context) {
             throw InputError(file: path, field: fieldName(context.codingPath + [key]), "missing (required)")
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context), let DecodingError.dataCorrupted(context) {

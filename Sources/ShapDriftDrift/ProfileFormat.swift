@@ -7,7 +7,7 @@ import ShapDriftCore
 /// DEFLATE-compressed and in base64 (`summaries`); formats 1 to 3 held every summary as JSON
 /// (`outputs[].features`, `feature_values`, `predictions`), and are still read.
 extension AttributionProfile {
-    /// Per output, what format 3 writes in the open: the base value and, for people, each
+    /// Per output, what the current format (`currentFormatVersion`, from 4 on) writes in the open: the base value and, for people, each
     /// feature's mean |φ| (ignored when read: the summaries hold it).
     struct OutputHeader: Codable {
         var output: Int
@@ -74,7 +74,10 @@ extension AttributionProfile {
         guard let compressed = Data(base64Encoded: block.data) else { throw corrupt("data is not valid base64") }
         let summaries: [StreamSummary]
         do {
-            summaries = try SummaryCoding.decode(try Deflate.decompress(Array(compressed), size: block.size), count: block.count)
+            // The file's budget (`ProfileValidation.cellBudget`), when the reader passed one.
+            let budget = decoder.userInfo[ProfileValidation.budgetKey] as? ProfileValidation.Budget
+            let bytes = try Deflate.decompress(Array(compressed), size: block.size, limit: budget?.blockBytes ?? .max)
+            summaries = try SummaryCoding.decode(bytes, count: block.count, cellBudget: budget?.cells ?? .max)
         } catch let failure as Deflate.Failure {
             throw corrupt("data: \(failure.message)")
         } catch let invalid as SummaryCoding.InvalidSummary {

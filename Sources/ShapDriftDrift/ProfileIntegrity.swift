@@ -1,7 +1,7 @@
 import Foundation
 import ShapDriftCore
 
-/// The checksum a profile carries from format 3 on (`integrity`): SHA-256 of everything else in
+/// The checksum a profile carries from format `AttributionProfile.firstFormatWithIntegrity` (4) on (`integrity`): SHA-256 of everything else in
 /// the file, and a short digest per part, so a profile changed after it was written — an edited
 /// digit, a truncated copy that still parses, a model fingerprint swapped by hand — is refused
 /// with the part that changed named (`outputs[0].features[3] ('d3')`).
@@ -38,7 +38,7 @@ struct ProfileIntegrity: Codable, Equatable, Sendable {
     ///   from it, naming the parts that changed.
     static func verify(_ document: JSONValue, file: String) throws(InputError) {
         guard let members = document.objectValue, let record = members[member] else {
-            throw InputError(file: file, field: member, "missing: a format 3 profile carries the checksum of its contents")
+            throw InputError(file: file, field: member, "missing: a profile of format \(AttributionProfile.firstFormatWithIntegrity) or later carries the checksum of its contents")
         }
         guard let recorded = record["sha256"]?.stringValue, recorded.count == 64,
               let recordedParts = record["parts"]?.objectValue else {

@@ -1,3 +1,4 @@
+import Foundation
 import ShapDriftCore
 
 /// What a profile file must satisfy before and after it is decoded. A profile is read by
@@ -7,18 +8,55 @@ import ShapDriftCore
 /// allocate 18446744073709549240 bytes, and index ranges a few bytes long asked for gigabytes.
 enum ProfileValidation {
     /// Dense sketch cells (8 bytes each) all bucket stores of one profile may span together:
-    /// 4 Mi (32 MiB), plus one per byte of the file. A store written by ShapDrift holds its
-    /// non-zero buckets, several bytes each, and spans few empty ones between them, so real
-    /// profiles stay far below; a few bytes declaring a range of 70,000 buckets do not.
+    /// `baseBucketCells` (4 Mi, 32 MiB) plus `cellsPerFileByte` per byte of the file — in the JSON
+    /// stores of formats 1–3 and the compressed summaries block of format 4 alike
+    /// (`cellBudget`). A few bytes declaring a range of 70,000 buckets, or a block of zero bytes
+    /// that DEFLATE squeezes 1,000 : 1, do not fit; what ShapDrift writes does, by a margin. A
+    /// written store's buckets are mostly non-zero, each a varint delta of its Poisson noise, so
+    /// the file pays for them; measured on format 4 (docs/robustness.md): 1.4 cells per file
+    /// byte for the 10-class, 1,000-feature W1 baseline of 40,000 rows, 1.7 at 10,000, 2.3 at
+    /// 1,000, 3.0 at 100 (the most), 0.3 at 2; current profiles, with their bootstrap, fewer.
+    /// Empty buckets between far-apart values cost almost nothing compressed, so no bound holds
+    /// for every legitimate file (a profile of two rows with values 10^17 apart spans 2,048
+    /// buckets a store, like a bomb): a profile over budget is refused naming it.
     static let baseBucketCells = 1 << 22
+    /// Cells allowed per byte of the profile file, past `baseBucketCells`.
+    static let cellsPerFileByte = 8
+    /// Bytes format 4's decompressed summaries block may declare per cell of the budget: a
+    /// bucket is one to three bytes of varint, and each summary's fixed part (counts, min, max,
+    /// the exact sums' terms) under a hundred; ShapDrift's blocks hold at most 3.2 bytes per
+    /// cell (a 2-row profile, whose stores are one bucket each), far below the budget's 4 × 8 per byte.
+    static let blockBytesPerCell = 4
+
+    /// The cells a profile of `fileSize` bytes may span: `baseBucketCells` + `cellsPerFileByte` × the size.
+    static func cellBudget(fileSize: Int) -> Int {
+        baseBucketCells + cellsPerFileByte * Swift.min(fileSize, Int.max / (2 * cellsPerFileByte * blockBytesPerCell))
+    }
+
+    /// The budget handed to the decoder (`JSONDecoder.userInfo[budgetKey]`) for format 4's block:
+    /// the cells the JSON stores left, and the bytes the block may declare.
+    struct Budget: Sendable {
+        let cells: Int
+        let blockBytes: Int
+
+        init(fileSize: Int, cellsUsed: Int) {
+            let total = ProfileValidation.cellBudget(fileSize: fileSize)
+            cells = Swift.max(0, total - cellsUsed)
+            blockBytes = total * ProfileValidation.blockBytesPerCell
+        }
+    }
+
+    static let budgetKey = CodingUserInfoKey(rawValue: "shapdrift.profile-budget")!
 
     /// Checks, on the parsed document and before decoding allocates, every bucket store (any
     /// object with `indices` and `counts`): indices whole, within `BucketStore.indexRange` and
     /// increasing; counts whole and at most `StreamSummary.maximumCount`; and the dense range
-    /// they span, summed over the file, within `baseBucketCells` + the file's size.
-    static func checkBounds(_ document: JSONValue, fileSize: Int, file: String) throws(InputError) {
+    /// they span, summed over the file, within `cellBudget(fileSize:)`.
+    /// - Returns: the cells the JSON stores span (format 4's block is charged the rest).
+    @discardableResult
+    static func checkBounds(_ document: JSONValue, fileSize: Int, file: String) throws(InputError) -> Int {
         var cells = 0
-        let budget = baseBucketCells + fileSize
+        let budget = cellBudget(fileSize: fileSize)
         var path: [String] = []
         try walk(document, path: &path, file: file) { (store: [String: JSONValue], path: [String]) throws(InputError) in
             func fail(_ message: String) -> InputError { InputError(file: file, field: fieldName(path), message) }
@@ -52,6 +90,7 @@ enum ProfileValidation {
                 }
             }
         }
+        return cells
     }
 
     /// Calls `body` for every object with `indices` and `counts` members, depth first, with its path, and
@@ -144,6 +183,70 @@ enum ProfileValidation {
                 }
                 total = sum
             }
+        }
+        if let seen = profile.rowsSeen {
+            // Without sampling the column counts are of `rows`: a stray `rows_seen` would let a
+            // merge add them past what the rows bound.
+            guard profile.recordSampling != nil else { return ("rows_seen", "present without record_sampling: only a sampled profile has rows read before sampling") }
+            guard rows <= seen else { return ("rows_seen", "\(seen) rows read before sampling, fewer than the \(rows) profiled") }
+        }
+        let width = profile.identity.numOutputs.multipliedReportingOverflow(by: names.count)
+        if let bootstrap = profile.bootstrap, let (field, message) = bootstrap.violation(rows: rows, width: width.overflow ? -1 : width.partialValue) {
+            return ("bootstrap.\(field)", message)
+        }
+        if let records = profile.records, let problem = recordsViolation(records) { return problem }
+        if let counts = profile.columnCounts, let problem = columnCountsViolation(counts, rows: profile.rowsSeen ?? rows, features: names.count) {
+            return problem
+        }
+        return nil
+    }
+
+    /// The first count of `records` (what reading found) out of bounds, as (key path, what is
+    /// wrong), or `nil`: every count in 0…2⁵³ (so a merge of two adds without overflow, and
+    /// `mergedRecordsViolation` refuses a sum past the bound), at most `read` records skipped,
+    /// the skipped records by reason adding up to them, and at most `SkippedRecords.quotedLimit`
+    /// of them quoted.
+    static func recordsViolation(_ records: RecordSummary) -> (field: String?, message: String)? {
+        let bound = Int(StreamSummary.maximumCount)
+        let counts = [("read", records.read), ("skipped", records.skipped.count), ("outside_window", records.outsideWindow),
+                      ("files_read", records.filesRead), ("files_outside_window", records.filesOutsideWindow)]
+            + records.skipped.byReason.sorted { $0.key.rawValue < $1.key.rawValue }.map { ("by_reason.\($0.key.rawValue)", $0.value) }
+        for (key, count) in counts where !(0...bound).contains(count) {
+            return ("records.\(key)", "\(count) is not a count in 0...2^53")
+        }
+        guard records.skipped.count <= records.read else {
+            return ("records.skipped", "\(records.skipped.count) records skipped, more than the \(records.read) read")
+        }
+        // Each at most 2^53: the sum of the few reasons cannot overflow.
+        let byReason = records.skipped.byReason.values.reduce(0, +)
+        guard byReason == records.skipped.count else {
+            return ("records.by_reason", "the skipped records by reason add up to \(byReason), not the \(records.skipped.count) skipped")
+        }
+        guard records.skipped.first.count <= Swift.min(SkippedRecords.quotedLimit, records.skipped.count) else {
+            return ("records.first_skipped", "\(records.skipped.first.count) records quoted, more than the \(Swift.min(SkippedRecords.quotedLimit, records.skipped.count)) kept")
+        }
+        return nil
+    }
+
+    /// The first count of `counts` (which columns the rows carried) out of bounds, for a profile
+    /// whose source handed out `rows` rows (its `rows_seen` under sampling, else its rows) over
+    /// `features` features, or `nil`: `rows` those rows, each feature's absent rows and each extra
+    /// column's rows at most them, feature keys indices of the model's features. Merged counts
+    /// then stay at most the merged rows, which `merge` bounds by 2⁵³.
+    static func columnCountsViolation(_ counts: ColumnStatistics, rows: UInt64, features: Int) -> (field: String?, message: String)? {
+        guard counts.rows == rows else {
+            return ("column_counts.rows", "\(counts.rows) rows, but the profile's source handed out \(rows)")
+        }
+        for (feature, count) in counts.absentFeatureRows.sorted(by: { $0.key < $1.key }) {
+            guard (0..<features).contains(feature) else {
+                return ("column_counts.absent_feature_rows.\(feature)", "not a feature index: the model has \(features) features")
+            }
+            guard count <= rows else {
+                return ("column_counts.absent_feature_rows.\(feature)", "\(count) rows without the column, more than the \(rows) rows")
+            }
+        }
+        for (name, count) in counts.extraColumns.sorted(by: { $0.key < $1.key }) where count > rows {
+            return ("column_counts.extra_columns.\(name)", "\(count) rows carrying the column, more than the \(rows) rows")
         }
         return nil
     }

@@ -57,15 +57,21 @@ enum SummaryCoding {
     }
 
     /// Exactly `count` summaries from `bytes`.
-    /// - Throws: `InvalidSummary` for a record cut short, a length beyond its limit, or a
-    ///   summary whose parts disagree (sketch and count, min and max, a store's ends).
-    static func decode(_ bytes: [UInt8], count: Int) throws(InvalidSummary) -> [StreamSummary] {
+    /// - Parameter cellBudget: the dense bucket cells (8 bytes each) all the stores may span
+    ///   together (`ProfileValidation.cellBudget`): each store's span is charged against it before
+    ///   its counts are allocated, so the block's memory is bounded by the file's size and not by
+    ///   DEFLATE's ratio (runs of zero bytes compress ~1,000 : 1).
+    /// - Throws: `InvalidSummary` for a record cut short, a length beyond its limit, stores
+    ///   spanning more than `cellBudget` cells, or a summary whose parts disagree (sketch and
+    ///   count, min and max, a store's ends).
+    static func decode(_ bytes: [UInt8], count: Int, cellBudget: Int = .max) throws(InvalidSummary) -> [StreamSummary] {
         var reader = Reader(bytes: bytes)
         var summaries: [StreamSummary] = []
         summaries.reserveCapacity(Swift.min(count, bytes.count / 8))
+        var cells = CellBudget(remaining: cellBudget, total: cellBudget)
         for index in 0..<count {
             do throws(Reader.Failure) {
-                summaries.append(try summary(&reader))
+                summaries.append(try summary(&reader, cells: &cells))
             } catch {
                 throw InvalidSummary(summary: index, message: error.message)
             }
@@ -74,7 +80,20 @@ enum SummaryCoding {
         return summaries
     }
 
-    private static func summary(_ reader: inout Reader) throws(Reader.Failure) -> StreamSummary {
+    /// What is left of the cells the stores may span.
+    struct CellBudget {
+        var remaining: Int
+        let total: Int
+
+        mutating func charge(_ span: Int) throws(Reader.Failure) {
+            guard span <= remaining else {
+                throw Reader.Failure(message: "the sketches' bucket stores span more than \(total) buckets in all, more than a profile of this size holds")
+            }
+            remaining -= span
+        }
+    }
+
+    private static func summary(_ reader: inout Reader, cells: inout CellBudget) throws(Reader.Failure) -> StreamSummary {
         let count = try reader.unsigned()
         let missing = try reader.unsigned()
         var (low, high) = (Double.infinity, -Double.infinity)
@@ -108,6 +127,7 @@ enum SummaryCoding {
             guard indices.contains(first), indices.contains(first + Int64(span) - 1) else {
                 throw Reader.Failure(message: "bucket indices \(first)… of \(span) buckets are outside \(BucketStore.indexRange)")
             }
+            try cells.charge(span)
             var counts = [UInt64](repeating: 0, count: span)
             var previous: UInt64 = 0
             for position in 0..<span {

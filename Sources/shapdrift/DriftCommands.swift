@@ -231,8 +231,11 @@ struct Merge: ParsableCommand {
             do {
                 try merged.merge(next)
             } catch {
-                guard case .incompatible(let mismatch) = error else { throw error }
-                throw ShapDriftError.incompatible(mismatch.inFile(path))
+                switch error {
+                case .incompatible(let mismatch): throw ShapDriftError.incompatible(mismatch.inFile(path))
+                case .input(let input): throw ShapDriftError.input(input.inFile(path))
+                default: throw error
+                }
             }
         }
         try writeAtomically(merged.encoded(), to: output)

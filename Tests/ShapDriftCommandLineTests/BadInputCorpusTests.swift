@@ -69,12 +69,15 @@ struct BadInputCorpusTests {
         let classes = Set(Self.cases.map(\.defect))
         for defect in ["byte flip", "truncation", "huge number", "out-of-range index", "allocation bomb", "long line",
                        "long line (2 GiB, streamed)", "abs(Int.min) bucket index", "UInt64 count overflow", "duplicate name",
-                       "empty capture payload", "tampered baseline"] {
+                       "empty capture payload", "tampered baseline", "tampered current profile"] {
             #expect(classes.contains(defect), "no case of \(defect)")
         }
         for reader in ["xgboost-json", "xgboost-ubj", "lightgbm-text", "shapdrift-json", "csv", "jsonl", "capture", "profile"] {
             #expect(Self.cases.contains { $0.name.hasPrefix(reader + "/") }, "no case for \(reader)")
         }
+        // Current profiles (bootstrap, records, column counts) reach both commands that read them.
+        #expect(Self.cases.contains { $0.arguments.contains("--current-profile") }, "no case for check --current-profile")
+        #expect(Self.cases.contains { $0.arguments.first == "merge" && $0.arguments.contains("$CASE/profile.json") }, "no merge of a current profile")
     }
 
     @Test("exit 2, one located message, no output file, no hang", arguments: BadInputCorpusTests.cases)

@@ -9,7 +9,9 @@ must stay empty, $BASELINE a valid baseline of the drift fixture made by the har
 path of a generated input (`"generate"`: streamed through standard input or a FIFO, never stored).
 
 Profile cases are tampered copies of a format-4 baseline of the drift fixture made with the built
-binary (SHAPDRIFT_BIN, default .build/debug/shapdrift), damaged inside its summaries block where
+binary (SHAPDRIFT_BIN, default .build/debug/shapdrift) — for the members only a current profile
+holds (bootstrap, records, column_counts), of the current profile `shapdrift profile` makes of the
+fixture's current data, for `check --current-profile` and `merge` — damaged inside its summaries block where
 the defect lives there (this file's own reader and writer of the block) and carrying a recomputed
 checksum where the defect must reach the later checks (this file's `digest`, an independent
 implementation of the canonical form in docs/robustness.md); cases about JSON bucket stores damage
@@ -569,6 +571,23 @@ size_bomb = copy.deepcopy(base)
 size_bomb["summaries"]["size"] = 2 ** 40
 profile_case("summaries-size-bomb", with_checksum(size_bomb), "cannot hold the 1099511627776 declared", "allocation bomb")
 
+# Format 4: the summaries block's memory, charged against the file's cell budget (2^22 + 8 per byte):
+# 2,000 features whose every store spans 2,048 buckets, mostly zero counts that DEFLATE squeezes
+# ~1,000 : 1, in a file of a few tens of kilobytes (once accepted with 112 MB allocated).
+def cell_bomb(document, summaries):
+    features = 2000
+    document["model"]["feature_names"] = [f"f{i}" for i in range(features)]
+    for output in document["outputs"]:
+        output["mean_abs"] = [0.0] * features
+    predictions = sum(2 if p["probability"] else 1 for p in document.get("predictions", []))
+    wide = {"count": 2, "missing": document["rows"] - 2, "min": 1.0, "max": 2.0, "sums": [[3.0], [3.0], [5.0]], "zero_count": 0,
+            "stores": [[0, [1] + [0] * 2046 + [1]], None]}
+    summaries[:] = [wide] * (features * (len(document["outputs"]) + 1) + predictions)
+
+
+for command in ["check", "merge"]:
+    profile_case(f"summaries-cell-bomb-{command}", tampered(cell_bomb), "the sketches' bucket stores span more than", "allocation bomb", command)
+
 # Format 4: the checksum.
 profile_text = json.dumps(base, indent=1)
 profile_case("duplicate-json-member", profile_text.replace('"rows":', '"rows": 1,\n "rows":', 1), "\"rows\" appears more than once", "duplicate name")
@@ -618,6 +637,99 @@ old_text = json.dumps(old, indent=1)
 old_min = json.dumps(old["feature_values"][0]["min"])
 profile_case("nan-min", old_text.replace(f'"min": {old_min}', '"min": NaN', 1), "feature_values[0].min: nan is not a finite number",
              "byte flip")
+
+
+# ---------------------------------------------------------------- Current profiles
+# A current profile (`shapdrift profile`: with its bootstrap, what reading found and the columns the
+# rows carried) of the drift fixture's current data, tampered in those members with a recomputed
+# checksum, for `check --current-profile` and `merge` (each once trapped: an index past the
+# bootstrap's columns, a negative count converted, counts that overflowed when merged).
+def make_current():
+    scratch = os.path.join(ROOT, ".profile.json")
+    subprocess.run([BIN, "profile", "--model", os.path.join(FIXTURES, "shap", "drift_xgb_reg", "model.json"),
+                    "--data", os.path.join(FIXTURES, "shap", "drift_xgb_reg", "current.csv"), "--output", scratch],
+                   check=True, capture_output=True)
+    text = open(scratch).read()
+    os.remove(scratch)
+    return json.loads(text)
+
+
+current = make_current()
+assert current["format_version"] == 4 and "bootstrap" in current and "records" in current and "column_counts" in current
+assert with_checksum(current)["integrity"] == current["integrity"]
+
+
+def varints(text):
+    """The bootstrap's sums (VarintCoding in Sources/ShapDriftDrift): zigzag LEB128 varints, in base64."""
+    reader, values = Bytes(base64.b64decode(text)), []
+    while reader.position < len(reader.data):
+        values.append(reader.signed())
+    return values
+
+
+def to_varints(values):
+    out = bytearray()
+    for value in values:
+        raw = ((value << 1) ^ (value >> 63)) % 2 ** 64
+        while raw >= 0x80:
+            out.append((raw & 0x7F) | 0x80)
+            raw >>= 7
+        out.append(raw)
+    return base64.b64encode(bytes(out)).decode()
+
+
+def tampered_current(edit):
+    document = copy.deepcopy(current)
+    edit(document)
+    return with_checksum(document)
+
+
+def current_case(name, document, message, defect, command="check"):
+    if command == "check":
+        args = ["check", "--baseline", "$BASELINE", "--model", DRIFT + "/model.json", "--current-profile", "$CASE/profile.json",
+                "--output-dir", "$OUT/report"]
+    else:
+        args = ["merge", "$CASE/profile.json", "$CASE/profile.json", "--output", "$OUT/merged.json"]
+    case("profile", name, {"profile.json": json.dumps(document, indent=1)}, args, message, defect)
+
+
+def one_column_bootstrap(document):
+    """The bootstrap cut to its first column (width 1, consistent in itself) on an 8-feature model."""
+    bootstrap = document["bootstrap"]
+    replicates = bootstrap["replicates"]
+    bootstrap["width"], bootstrap["top_bins"] = 1, bootstrap["top_bins"][:1]
+    bootstrap["sums"] = to_varints(varints(bootstrap["sums"])[: 2 * replicates])
+
+
+assert len(varints(current["bootstrap"]["sums"])) == 2 * current["bootstrap"]["replicates"] * current["bootstrap"]["width"]
+current_rows = current["rows"]
+features = len(current["model"]["feature_names"])
+for command in ["check", "merge"]:
+    current_case(f"current-bootstrap-width-{command}", tampered_current(one_column_bootstrap),
+                 f"bootstrap.width: 1 values per row, but the model has {features}", "out-of-range index", command)
+current_case("current-bootstrap-rows", tampered_current(lambda d: d["bootstrap"].__setitem__("rows", current_rows - 1)),
+             f"bootstrap.rows: {current_rows - 1} rows, but the profile holds {current_rows}", "tampered current profile")
+current_case("current-bootstrap-weight-total", tampered_current(lambda d: d["bootstrap"]["weight_totals"].__setitem__(0, 2 ** 40)),
+             "bootstrap.weight_totals[0]: 1099511627776 is more than 20", "tampered current profile", "merge")
+for command in ["check", "merge"]:
+    current_case(f"current-skipped-negative-{command}", tampered_current(lambda d: d["records"].__setitem__("skipped", -1)),
+                 "records.skipped: -1 is not a count in 0...2^53", "tampered current profile", command)
+current_case("current-by-reason-negative", tampered_current(lambda d: d["records"].__setitem__("by_reason", {"malformed JSON": -1})),
+             "records.by_reason.malformed JSON: -1 is not a count in 0...2^53", "tampered current profile")
+current_case("current-skipped-above-read", tampered_current(lambda d: d["records"].update(skipped=current_rows + 1,
+                                                                                        by_reason={"malformed JSON": current_rows + 1})),
+             f"records.skipped: {current_rows + 1} records skipped, more than the {current_rows} read", "tampered current profile")
+current_case("current-read-2-62-merge", tampered_current(lambda d: d["records"].__setitem__("read", 2 ** 62)),
+             "records.read: 4611686018427387904 is not a count in 0...2^53", "UInt64 count overflow", "merge")
+current_case("current-read-merge-overflow", tampered_current(lambda d: d["records"].__setitem__("read", 2 ** 53)),
+             "profile.json: records.read: merged: 18014398509481984 is not a count in 0...2^53", "UInt64 count overflow", "merge")
+current_case("current-column-rows-uint64-max-merge", tampered_current(lambda d: d["column_counts"].__setitem__("rows", 2 ** 64 - 1)),
+             f"column_counts.rows: 18446744073709551615 rows, but the profile's source handed out {current_rows}", "UInt64 count overflow",
+             "merge")
+current_case("current-absent-rows-above-rows", tampered_current(lambda d: d["column_counts"]["absent_feature_rows"].__setitem__("2", current_rows + 1)),
+             f"column_counts.absent_feature_rows.2: {current_rows + 1} rows without the column", "tampered current profile", "merge")
+current_case("current-absent-feature-not-an-index", tampered_current(lambda d: d["column_counts"]["absent_feature_rows"].__setitem__("99", 1)),
+             f"column_counts.absent_feature_rows.99: not a feature index: the model has {features} features", "out-of-range index")
 
 
 def write_fuzz_seeds():
