@@ -34,9 +34,10 @@ public struct ProfileCheck: Sendable {
 
     /// Loads both profiles and compares them.
     /// - Throws: `.input` for unreadable profiles, either missing shards of its split, a current
-    ///   profile without rows or over the bad-record budget (each naming its file); `.incompatible` (attributed to the file at
-    ///   fault) when the profiles or the model do not match; `.configuration` for a bootstrap the
-    ///   profile does not have, or output names that are not one per model output.
+    ///   profile without rows or over the bad-record budget (each naming its file);
+    ///   `.incompatible` (attributed to the file at fault) when the profiles or the model do not
+    ///   match; `.configuration` for a bootstrap the profile does not have, or output names that
+    ///   are not one per model output.
     public func check() throws(ShapDriftError) -> DriftCheck {
         let (baselineProfile, currentProfile): (AttributionProfile, AttributionProfile)
         do {
