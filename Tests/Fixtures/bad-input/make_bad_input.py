@@ -371,10 +371,11 @@ def with_checksum(document):
     return document
 
 
-def make_baseline():
-    scratch = os.path.join(ROOT, ".baseline.json")
-    subprocess.run([BIN, "baseline", "--model", os.path.join(FIXTURES, "shap", "drift_xgb_reg", "model.json"),
-                    "--data", os.path.join(FIXTURES, "shap", "drift_xgb_reg", "baseline.csv"), "--output", scratch],
+def make_profile(command, data):
+    """The profile the built binary's `command` (baseline or profile) makes of the drift fixture's `data` file."""
+    scratch = os.path.join(ROOT, f".{command}.json")
+    subprocess.run([BIN, command, "--model", os.path.join(FIXTURES, "shap", "drift_xgb_reg", "model.json"),
+                    "--data", os.path.join(FIXTURES, "shap", "drift_xgb_reg", data), "--output", scratch],
                    check=True, capture_output=True)
     text = open(scratch).read()
     os.remove(scratch)
@@ -473,7 +474,7 @@ def encode_summaries(document, summaries):
                              "data": base64.b64encode(zlib.compress(bytes(out), 9)).decode()}
 
 
-base = make_baseline()
+base = make_profile("baseline", "baseline.csv")
 assert base["format_version"] == 4
 recomputed = with_checksum(base)
 assert recomputed["integrity"] == base["integrity"], "the Python digest disagrees with the tool's"
@@ -644,17 +645,7 @@ profile_case("nan-min", old_text.replace(f'"min": {old_min}', '"min": NaN', 1), 
 # rows carried) of the drift fixture's current data, tampered in those members with a recomputed
 # checksum, for `check --current-profile` and `merge` (each once trapped: an index past the
 # bootstrap's columns, a negative count converted, counts that overflowed when merged).
-def make_current():
-    scratch = os.path.join(ROOT, ".profile.json")
-    subprocess.run([BIN, "profile", "--model", os.path.join(FIXTURES, "shap", "drift_xgb_reg", "model.json"),
-                    "--data", os.path.join(FIXTURES, "shap", "drift_xgb_reg", "current.csv"), "--output", scratch],
-                   check=True, capture_output=True)
-    text = open(scratch).read()
-    os.remove(scratch)
-    return json.loads(text)
-
-
-current = make_current()
+current = make_profile("profile", "current.csv")
 assert current["format_version"] == 4 and "bootstrap" in current and "records" in current and "column_counts" in current
 assert with_checksum(current)["integrity"] == current["integrity"]
 
