@@ -30,7 +30,12 @@ struct ProfileIntegrity: Codable, Equatable, Sendable {
     init(document: JSONValue) {
         let members = document.objectValue ?? [:]
         sha256 = Self.digest(.object(members.filter { $0.key != Self.member }))
-        parts = Dictionary(uniqueKeysWithValues: Self.parts(of: members).map { ($0.name, String(Self.digest($0.value).prefix(Self.partDigestLength))) })
+        // A top-level member named like an element's part (`columns[1]` beside a `columns` array)
+        // is nothing ShapDrift writes, but a file may hold one: of two parts of one name the
+        // smaller digest is kept (members come in no fixed order). The parts only name what
+        // changed; the digest of the whole document decides.
+        parts = Dictionary(Self.parts(of: members).map { ($0.name, String(Self.digest($0.value).prefix(Self.partDigestLength))) },
+                           uniquingKeysWith: { Swift.min($0, $1) })
     }
 
     /// Checks a profile document against the integrity record it carries.

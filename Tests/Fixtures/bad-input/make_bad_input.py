@@ -598,6 +598,12 @@ profile_case("changed-digit-merge", changed, "does not match its checksum", "tam
 mean = base["outputs"][0]["mean_abs"][0]
 profile_case("changed-mean-digit", profile_text.replace(json.dumps(mean), json.dumps(mean * 1.01), 1), "does not match its checksum: outputs[0]",
              "tampered baseline")
+# Top-level members named like the parts of an array member (`outputs[0]` beside `outputs`): the
+# part names collided, and the checksum's reader trapped on the duplicate (found by fuzz-profile).
+colliding = copy.deepcopy(base)
+colliding["outputs[0]"] = {"x": 1}
+colliding["outputs[0].features[0]"] = 2
+profile_case("part-name-collision", colliding, "does not match its checksum", "tampered baseline")
 fingerprint = base["model"]["model_sha256"]
 profile_case("changed-model-fingerprint", profile_text.replace(fingerprint, fingerprint[:-1] + ("0" if fingerprint[-1] != "0" else "1")),
              "does not match its checksum: model changed", "tampered baseline")
