@@ -30,12 +30,20 @@ enum JobRunner {
             throw code
         } catch {
             let message = CommandLineHints.message(for: error) ?? "\(error)"
-            do {
-                try ReportSet.writeFailure(message, to: directory)
-            } catch let statusError {
-                throw CommandFailure(message: "\(message); and the earlier report could not be marked failed: \(statusError.description)")
-            }
+            if let combined = markFailed(message, in: directory) { throw CommandFailure(message: combined) }
             throw error
+        }
+    }
+
+    /// Replaces an older report set in `directory` by a `status.json` saying the run failed with
+    /// `message` (`ReportSet.writeFailure`); for every command that writes a report set.
+    /// - Returns: `nil`, or when the set could not be replaced, `message` with why.
+    static func markFailed(_ message: String, in directory: String) -> String? {
+        do {
+            try ReportSet.writeFailure(message, to: directory)
+            return nil
+        } catch {
+            return "\(message); and the earlier report could not be marked failed: \(error.description)"
         }
     }
 

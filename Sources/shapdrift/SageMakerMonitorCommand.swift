@@ -47,13 +47,7 @@ struct SageMakerMonitor: ParsableCommand {
             // Settings are environment variables here: the library's message, without flag hints.
             var reason = String(describing: error)
             // An older report set in output_path must not look current (as for check and run).
-            if let outputPath {
-                do {
-                    try ReportSet.writeFailure(reason, to: outputPath)
-                } catch let statusError {
-                    reason += "; and the earlier report could not be marked failed: \(statusError.description)"
-                }
-            }
+            if let outputPath, let combined = JobRunner.markFailed(reason, in: outputPath) { reason = combined }
             try? write(SageMakerExitMessage.failed(reason), to: message)
             FileHandle.standardError.write(Data("shapdrift: error: \(reason)\n".utf8))
             throw ExitCode(ExitStatus.usageOrInputError)
