@@ -92,37 +92,6 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
         categories = categoricalFeatures.filter { (0..<features).contains($0) }.sorted().map { CategoryCounts(feature: $0) }
     }
 
-    /// Rows of more values than this are folded from a column-by-column copy (512 doubles: a
-    /// row of 4 KB, a page).
-    static let transposeWidth = 512
-
-    /// `values` (`rows × width`, row-major) as the fold reads them: as they are, or for rows wider
-    /// than `transposeWidth` copied column by column (64 columns at a time, so each row's piece
-    /// is 8 cache lines read once), with the strides between rows and between columns.
-    /// - Complexity: O(rows × width) when copying.
-    static func columnLayout(_ values: [Double], rows: Int, width: Int, threads: Int) -> (values: [Double], rowStride: Int, columnStride: Int) {
-        guard width >= transposeWidth, rows > 1 else { return (values, width, 1) }
-        let blockColumns = 64
-        let blocks = (width + blockColumns - 1) / blockColumns
-        let transposed = [Double](unsafeUninitializedCapacity: rows * width) { target, initialized in
-            values.withUnsafeBufferPointer { source in
-                let (target, source) = (target.baseAddress!, source.baseAddress!)
-                Parallel.forEach(count: blocks, threads: threads) { block in
-                    let first = block * blockColumns
-                    let last = Swift.min(width, first + blockColumns)
-                    // Wrapping index arithmetic: row < rows and column < width index the
-                    // rows × width buffers.
-                    for row in 0..<rows {
-                        let line = source + row &* width
-                        for column in first..<last { target[column &* rows &+ row] = line[column] }
-                    }
-                }
-            }
-            initialized = rows * width
-        }
-        return (transposed, 1, rows)
-    }
-
     /// Folds one block of rows and their attributions into the profile. Each summary (a feature's
     /// values, or one output's φ of a feature) takes its values in row order on one worker, so
     /// the result is the same for any thread count.
@@ -143,29 +112,23 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
         }
         // Groups of up to 8 adjacent columns (a cache line of a row) from one array: the
         // feature values (stride: features) or the attributions (stride: outputs × features).
-        // Rows wider than `transposeWidth` values are first laid out column by column: read down
-        // a column, each of their values sat on a page of its own.
         let group = 8
         let valueGroups = (features + group - 1) / group
         let phiGroups = (outputCount * features + group - 1) / group
         let width = outputCount * features
-        let valueLayout = Self.columnLayout(batch.values, rows: rowCount, width: features, threads: threads)
-        let phiLayout = Self.columnLayout(attributions.values, rows: rowCount, width: width, threads: threads)
         columns.withUnsafeMutableBufferPointer { buffer in
-            valueLayout.values.withUnsafeBufferPointer { values in
-                phiLayout.values.withUnsafeBufferPointer { phi in
+            batch.values.withUnsafeBufferPointer { values in
+                attributions.values.withUnsafeBufferPointer { phi in
                     Parallel.forEach(count: valueGroups + phiGroups, threads: threads) { index in
                         let (values, phi) = (values.baseAddress!, phi.baseAddress!)
                         if index < valueGroups {
                             let first = index * group
                             StreamSummary.add(to: buffer.baseAddress! + first, columns: Swift.min(group, features - first),
-                                              values: values + first * valueLayout.columnStride, rows: rowCount, stride: valueLayout.rowStride,
-                                              columnStride: valueLayout.columnStride)
+                                              values: values + first, rows: rowCount, stride: features)
                         } else {
                             let first = (index - valueGroups) * group
                             StreamSummary.add(to: buffer.baseAddress! + features + first, columns: Swift.min(group, width - first),
-                                              values: phi + first * phiLayout.columnStride, rows: rowCount, stride: phiLayout.rowStride,
-                                              columnStride: phiLayout.columnStride)
+                                              values: phi + first, rows: rowCount, stride: width)
                         }
                     }
                 }

@@ -35,38 +35,32 @@ public struct QuantileSketch: Codable, Equatable, Sendable {
 
     /// Adds one finite value; NaN and infinities are ignored (callers count missing values separately).
     public mutating func add(_ value: Double) {
-        withUnsafePointer(to: value) { add($0, count: 1, stride: 1, buckets: BucketIndex.shared) }
+        guard value.isFinite else { return }
+        count += 1
+        let magnitude = abs(value)
+        if magnitude < Self.zeroThreshold {
+            zeroCount += 1
+        } else if value > 0 {
+            positive.add(BucketIndex.shared.index(of: magnitude))
+        } else {
+            negative.add(BucketIndex.shared.index(of: magnitude))
+        }
     }
 
-    /// Adds `count` values `stride` apart, the same as adding each in turn. The store is picked
-    /// by a pointer select rather than a branch on the sign: attributions change sign at random,
-    /// and each mispredicted branch discarded the bucket index computations in flight.
-    mutating func add(_ values: UnsafePointer<Double>, count valueCount: Int, stride: Int, buckets: BucketIndex) {
-        var added: UInt64 = 0
-        var zeros: UInt64 = 0
-        withUnsafeMutablePointer(to: &positive) { positive in
-            withUnsafeMutablePointer(to: &negative) { negative in
-                for index in 0..<valueCount {
-                    let value = values[index &* stride]
-                    guard value.isFinite else { continue }
-                    added += 1
-                    let magnitude = abs(value)
-                    if magnitude < Self.zeroThreshold {
-                        zeros += 1
-                        continue
-                    }
-                    let store = value > 0 ? positive : negative
-                    store.pointee.add(buckets.index(of: magnitude))
-                }
-            }
-        }
-        count += added
-        zeroCount += zeros
+    /// Adds a tile's values by their buckets, listed by sign, and its values below
+    /// `zeroThreshold`: the same as adding each value in turn.
+    /// - Complexity: O(buckets listed).
+    mutating func add(positive positives: UnsafeBufferPointer<Int32>, negative negatives: UnsafeBufferPointer<Int32>, zeros: Int) {
+        count += UInt64(positives.count + negatives.count + zeros)
+        zeroCount += UInt64(zeros)
+        positive.add(positives)
+        negative.add(negatives)
     }
 
     /// The bucket of a magnitude (≥ `zeroThreshold`, finite): ⌈log(x) / log γ⌉ as libm's `log`
     /// and one division give it. This definition fixes the bucket boundaries that stored
     /// sketches were built with; `BucketIndex` computes the same value faster.
+    /// - Complexity: O(1): one call of libm's `log`.
     static func index(of magnitude: Double) -> Int {
         ceiling(Foundation.log(magnitude) / logGamma)
     }

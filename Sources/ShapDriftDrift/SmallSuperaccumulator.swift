@@ -1,22 +1,23 @@
 import ShapDriftCore
 
-/// A fixed-point register wide enough for any sum of up to `capacity` doubles, exactly: Neal's
+/// A fixed-point register wide enough for any sum of up to `capacity` scaled integers (a binade's
+/// total of up to 2^62), exactly: Neal's
 /// small superaccumulator ("Fast exact summation using small and large superaccumulators",
 /// arXiv:1505.05571, 2015, §3). Why here: folding a block adds three exact sums per value, and
 /// Shewchuk's grow-expansion costs a loop over the partials with data-dependent branches per
-/// value; a superaccumulator adds a value as three integer additions and no branches, and hands
-/// its total to an `ExactSum` once per block.
+/// value; the fold first adds a tile's values binade by binade in integers (`BinadeSums`), then
+/// each binade's total here as a few integer additions, and hands the register's total to an
+/// `ExactSum` once per block.
 ///
-/// Layout: bit p of the register weighs 2^(p − 1074), so bit 0 is the least subnormal. A double
-/// with biased exponent E and significand m (53 bits with the hidden one) is m·2^(p − 1074) with
-/// p = max(E, 1) − 1. Chunk i holds bits 32i… as a signed 64-bit integer; m shifted by p mod 32
-/// spans at most three chunks, each piece below 2^32, so 2^30 additions cannot overflow a chunk
-/// (the caller drains before that). Chunks are not normalised: draining splits each into two
-/// exactly representable doubles, so no carry chain can cancel into huge terms.
+/// Layout: bit p of the register weighs 2^(p − 1074), so bit 0 is the least subnormal. Chunk i
+/// holds bits 32i… as a signed 64-bit integer. An integer below 2^62 in magnitude placed at bit p
+/// adds less than 2^33 to each of the three chunks from p >> 5; the caller adds at most
+/// `capacity` of them before draining, so no chunk can overflow (2^28 · 2^33 = 2^61). Chunks are not normalised: draining splits each into two exactly representable
+/// doubles, so no carry chain can cancel into huge terms.
 struct SmallSuperaccumulator {
     static let chunkCount = 68
-    /// Values that may be added between drains.
-    static let capacity = 1 << 30
+    /// Integers that may be added between drains.
+    static let capacity = 1 << 28
 
     /// Storage for `chunkCount` chunks, owned and zeroed by the caller (e.g. a temporary
     /// allocation holding many registers).
@@ -26,48 +27,20 @@ struct SmallSuperaccumulator {
         chunks = storage
     }
 
-    /// A finite double cut into the three chunk pieces of its magnitude.
-    struct Pieces {
-        let chunk: Int
-        let low: Int64
-        let middle: Int64
-        let high: Int64
-        /// All ones for a negative value, zero otherwise.
-        let signMask: Int64
-
-        @inline(__always)
-        init(_ value: Double) {
-            let bits = value.bitPattern
-            let biased = Int((bits >> 52) & 0x7FF)
-            let significand = (bits & 0x000F_FFFF_FFFF_FFFF) | (biased != 0 ? 1 << 52 : 0)
-            let position = Swift.max(biased, 1) - 1
-            let shift = UInt64(position & 31)
-            let shifted = significand &<< shift
-            chunk = position >> 5
-            low = Int64(shifted & 0xFFFF_FFFF)
-            middle = Int64(shifted >> 32)
-            // The bits shifted past 64; (m >> 1) >> (63 − shift) is 0 for shift 0 without a branch.
-            high = Int64((significand >> 1) &>> (63 &- shift))
-            signMask = Int64(bitPattern: bits) >> 63
-        }
-    }
-
-    /// Adds the value `pieces` came from. (`chunk` ≤ 2046 >> 5 = 63, so `chunk + 2` < `chunkCount`:
-    /// the index arithmetic wraps rather than checking.)
+    /// Adds integer · 2^(position − 1074), |integer| < 2^62, 0 ≤ position ≤ 2046.
+    /// (`position >> 5` ≤ 63, so the three chunks from it lie within `chunkCount`: the index
+    /// arithmetic wraps rather than checking.)
     @inline(__always)
-    func add(_ pieces: Pieces) {
-        let mask = pieces.signMask
-        chunks[pieces.chunk] &+= (pieces.low ^ mask) &- mask
-        chunks[pieces.chunk &+ 1] &+= (pieces.middle ^ mask) &- mask
-        chunks[pieces.chunk &+ 2] &+= (pieces.high ^ mask) &- mask
-    }
-
-    /// Adds the magnitude of the value `pieces` came from.
-    @inline(__always)
-    func addMagnitude(_ pieces: Pieces) {
-        chunks[pieces.chunk] &+= pieces.low
-        chunks[pieces.chunk &+ 1] &+= pieces.middle
-        chunks[pieces.chunk &+ 2] &+= pieces.high
+    func add(_ integer: Int64, position: Int) {
+        let chunk = position >> 5
+        let shift = Int64(position & 31)
+        // integer = high · 2^32 + low with 0 ≤ low < 2^32 and |high| < 2^30; each shifted by
+        // < 32 bits stays within 63.
+        let low = (integer & 0xFFFF_FFFF) &<< shift
+        let high = (integer >> 32) &<< shift
+        chunks[chunk] &+= low & 0xFFFF_FFFF
+        chunks[chunk &+ 1] &+= (low >> 32) &+ (high & 0xFFFF_FFFF)
+        chunks[chunk &+ 2] &+= high >> 32
     }
 
     /// Passes the total as exact doubles (two per non-zero chunk: its low 32 bits and the rest,

@@ -63,26 +63,37 @@ public struct StreamSummary: Codable, Equatable, Sendable {
     }
 
     /// Rows per tile of `add(to:columns:values:rows:stride:)`: a tile of a group's cache lines
-    /// (256 lines, 16 KB) stays in L1 while each of the group's columns reads it.
-    static let tileRows = 256
+    /// (256 lines, 16 KB) stays in L1 while each of the group's columns reads it, and a tile's
+    /// binade sums cannot overflow (`BinadeSums.tileCapacity`).
+    static let tileRows = BinadeSums.tileCapacity
 
     /// Adds `rows` rows of `columns` adjacent columns (column j of row r at
     /// `values[j + r·stride]`) to `summaries[0..<columns]`, each the same as adding its values in
-    /// turn. The exact sums go through small superaccumulators (`SmallSuperaccumulator`),
-    /// drained into the totals at the end (and before they could fill), so the totals are the
-    /// same exact numbers. Rows go tile by tile, so the cache lines a tile loads for the first
-    /// column serve the group's other columns: with rows hundreds of values wide, reading one
-    /// column at a time fetched a line (and often a page) per value.
+    /// turn. The exact sums go binade by binade (`BinadeSums`) into small superaccumulators
+    /// (`SmallSuperaccumulator`), drained into the totals at the end (and before they could
+    /// fill), so the totals are the same exact numbers.
     ///
-    /// `columnStride` is the distance between adjacent columns: 1 for row-major values, the row
-    /// count for values already laid out column by column (`AttributionProfile.add` transposes
-    /// rows wider than a few pages, where every value of a column was on a page of its own).
-    static func add(to summaries: UnsafeMutablePointer<StreamSummary>, columns: Int, values: UnsafePointer<Double>, rows: Int, stride: Int,
-                    columnStride: Int = 1) {
+    /// Rows go tile by tile, and a tile of strided rows is first copied column by column into a
+    /// scratch tile (`columns × tileRows` values, in L1 for a group of 8): each row's piece is
+    /// one cache line, loaded once for the whole group, and the copy's loads are independent, so
+    /// many are in flight at once, where the fold's own loop, with its dependent work per value,
+    /// waited on each. (Copying the whole block column by column first, as before, wrote and
+    /// re-read every value through memory, and cost as much as a fifth of the fold for wide rows.)
+    /// - Complexity: O(rows × columns).
+    static func add(to summaries: UnsafeMutablePointer<StreamSummary>, columns: Int, values: UnsafePointer<Double>, rows: Int, stride: Int) {
         let chunks = SmallSuperaccumulator.chunkCount
-        withUnsafeTemporaryAllocation(of: Int64.self, capacity: 3 * chunks * columns) { storage in
-            let registers = storage.baseAddress!
-            registers.initialize(repeating: 0, count: 3 * chunks * columns)
+        let registerCount = 3 * chunks * columns
+        let copied = stride != 1 || columns != 1
+        let tileValues = copied ? columns * tileRows : 0
+        // One allocation: the group's registers, the binade slots, the copied tile and a tile's
+        // bucket indices.
+        let byteCount = 8 * (registerCount + BinadeSums.slotCount + tileValues) + 4 * 2 * tileRows
+        withUnsafeTemporaryAllocation(byteCount: byteCount, alignment: 8) { raw in
+            let registers = raw.baseAddress!.bindMemory(to: Int64.self, capacity: registerCount + BinadeSums.slotCount)
+            registers.initialize(repeating: 0, count: registerCount + BinadeSums.slotCount)
+            let binades = BinadeSums(storage: registers + registerCount)
+            let tileCopy = (raw.baseAddress! + 8 * (registerCount + BinadeSums.slotCount)).bindMemory(to: Double.self, capacity: tileValues)
+            let indices = (raw.baseAddress! + 8 * (registerCount + BinadeSums.slotCount + tileValues)).bindMemory(to: Int32.self, capacity: 2 * tileRows)
             func sums(_ column: Int) -> (SmallSuperaccumulator, SmallSuperaccumulator, SmallSuperaccumulator) {
                 let base = registers + 3 * chunks * column
                 return (SmallSuperaccumulator(storage: base), SmallSuperaccumulator(storage: base + chunks),
@@ -94,8 +105,18 @@ public struct StreamSummary: Codable, Equatable, Sendable {
                 var tile = first
                 while tile < end {
                     let count = Swift.min(end - tile, tileRows)
+                    if copied {
+                        // Wrapping index arithmetic: row < count ≤ tileRows, column < columns, and
+                        // the caller's buffer holds rows × stride values.
+                        let source = values + tile * stride
+                        for row in 0..<count {
+                            let line = source + row &* stride
+                            for column in 0..<columns { tileCopy[column &* tileRows &+ row] = line[column] }
+                        }
+                    }
                     for column in 0..<columns {
-                        summaries[column].addTile(values + tile * stride + column * columnStride, count: count, stride: stride, sums: sums(column))
+                        let start = copied ? UnsafePointer(tileCopy + column * tileRows) : values + tile
+                        summaries[column].addTile(start, count: count, sums: sums(column), binades: binades, indices: indices)
                     }
                     tile += count
                 }
@@ -110,32 +131,54 @@ public struct StreamSummary: Codable, Equatable, Sendable {
         }
     }
 
+    /// Folds at most `tileRows` values in one pass: the binade sums, min and max, and each
+    /// value's bucket, listed by sign into `indices` (two lists of `tileRows`) for the sketch.
+    /// The lists are written branch-free (each index goes to both, only its sign's list
+    /// advances): attributions change sign at random, and a mispredicted branch per value cost
+    /// more than the store.
     @inline(__always)
-    private mutating func addTile(_ values: UnsafePointer<Double>, count valueCount: Int, stride: Int,
-                                  sums: (SmallSuperaccumulator, SmallSuperaccumulator, SmallSuperaccumulator)) {
-        let (sums, sumsAbs, sumsSquares) = sums
+    private mutating func addTile(_ values: UnsafePointer<Double>, count valueCount: Int,
+                                  sums: (SmallSuperaccumulator, SmallSuperaccumulator, SmallSuperaccumulator), binades: BinadeSums,
+                                  indices: UnsafeMutablePointer<Int32>) {
+        let buckets = BucketIndex.shared
+        let positives = indices, negatives = indices + Self.tileRows
         var low = min, high = max
-        var finite: UInt64 = 0
+        var finite = 0, zeros = 0, positiveCount = 0, negativeCount = 0
+        var smallest = UInt64.max, largest: UInt64 = 0
         for index in 0..<valueCount {
-            // Wrapping index arithmetic: index < rows and the caller's buffer holds rows × stride values.
-            let value = values[index &* stride]
-            guard value.isFinite else {
+            let value = values[index]
+            let bits = value.bitPattern
+            let magnitudeBits = bits & 0x7FFF_FFFF_FFFF_FFFF
+            guard magnitudeBits < 0x7FF0_0000_0000_0000 else {
                 missing &+= 1
                 continue
             }
             finite &+= 1
-            let pieces = SmallSuperaccumulator.Pieces(value)
-            sums.add(pieces)
-            sumsAbs.addMagnitude(pieces)
-            sumsSquares.addMagnitude(SmallSuperaccumulator.Pieces(value * value))
-            if value < low { low = value }
-            if value > high { high = value }
+            binades.add(bits, square: (value * value).bitPattern)
+            // Not Swift.max: it takes the later of equal values, and max must keep the first zero's sign.
+            low = value < low ? value : low
+            high = value > high ? value : high
+            smallest = Swift.min(smallest, magnitudeBits)
+            largest = Swift.max(largest, magnitudeBits)
+            let magnitude = Double(bitPattern: magnitudeBits)
+            guard magnitude >= QuantileSketch.zeroThreshold else {
+                zeros &+= 1
+                continue
+            }
+            let bucket = Int32(truncatingIfNeeded: buckets.index(of: magnitude))
+            positives[positiveCount] = bucket
+            negatives[negativeCount] = bucket
+            let negative = Int(truncatingIfNeeded: bits >> 63)
+            negativeCount &+= negative
+            positiveCount &+= 1 &- negative
         }
-        count += finite
+        count += UInt64(finite)
         min = low
         max = high
-        // A second pass over the tile, which is in L1 now: the sketch's loop stays short.
-        sketch.add(values, count: valueCount, stride: stride, buckets: BucketIndex.shared)
+        let (sum, sumAbs, sumSquares) = sums
+        binades.drain(smallest: smallest, largest: largest, sum: sum, sumAbs: sumAbs, sumSquares: sumSquares)
+        sketch.add(positive: UnsafeBufferPointer(start: positives, count: positiveCount),
+                   negative: UnsafeBufferPointer(start: negatives, count: negativeCount), zeros: zeros)
     }
 
     public var mean: Double { count == 0 ? 0 : sum.value / Double(count) }

@@ -66,10 +66,13 @@ public struct AttributionProfiler: Sendable {
 
     /// Rows per block that keep a block's buffers within `blockByteBudget`: per row, the feature
     /// values twice (the block and the one read ahead), the attributions twice (the result, the
-    /// kernels' column-major blocks), the bootstrap's two bins of each attribution and one
-    /// bootstrap weight per replicate, 8 bytes each; at least 64 rows, at most `defaultBlockRows`.
+    /// kernels' column-major blocks), and with a bootstrap its two bins of each attribution and
+    /// one weight per replicate, 8 bytes each; at least 64 rows, at most `defaultBlockRows`.
+    /// (Without a bootstrap a wide model's blocks are twice as long as with one: the fold touches
+    /// every summary once a block, and for 11,000 summaries that reload cost more than the
+    /// values folded in a block of 200 rows.)
     public static func rowsWithinBudget(features: Int, width: Int, replicates: Int) -> Int {
-        let bytesPerRow = 8 * (2 * features + 4 * width + replicates)
+        let bytesPerRow = 8 * (2 * features + 2 * width + (replicates > 0 ? 2 * width + replicates : 0))
         return max(64, min(defaultBlockRows, blockByteBudget / max(1, bytesPerRow)))
     }
 

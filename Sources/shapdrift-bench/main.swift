@@ -8,9 +8,11 @@ import ShapDrift
 /// Also the fold of one block into a profile and the bootstrap (`fold`: the per-block work of
 /// `check` besides attribution), on one core, to measure its cost per value; and `shards`, which
 /// writes COUNT shard profiles (ROWS rows each, the 200-replicate bootstrap, shard i of COUNT)
-/// into DIRECTORY for timing `shapdrift merge` over them.
+/// into DIRECTORY for timing `shapdrift merge` over them. `fold-kernel` times the per-value kernel
+/// alone (FEATURES columns of ROWS values each, laid out column by column, one core), whose
+/// seconds divided by ROWS × FEATURES are its cost per value.
 ///
-/// Usage: shapdrift-bench linear|fold ROWS FEATURES REPEAT, or shapdrift-bench shards ROWS FEATURES COUNT DIRECTORY
+/// Usage: shapdrift-bench linear|fold|fold-kernel ROWS FEATURES REPEAT, or shapdrift-bench shards ROWS FEATURES COUNT DIRECTORY
 /// Prints one JSON object: {"workload", "rows", "features", "seconds" (median), "threads"}.
 struct Arguments {
     let workload: String
@@ -20,7 +22,7 @@ struct Arguments {
     let directory: String?
 
     init?(_ arguments: [String]) {
-        guard arguments.count >= 5, ["linear", "fold", "shards"].contains(arguments[1]), let rows = Int(arguments[2]),
+        guard arguments.count >= 5, ["linear", "fold", "fold-kernel", "shards"].contains(arguments[1]), let rows = Int(arguments[2]),
               let features = Int(arguments[3]), let repeats = Int(arguments[4]), rows > 0, features > 0, repeats > 0,
               arguments.count == (arguments[1] == "shards" ? 6 : 5) else { return nil }
         workload = arguments[1]
@@ -41,7 +43,7 @@ func values(count: Int, seed: UInt64) -> [Double] {
 }
 
 guard let arguments = Arguments(CommandLine.arguments) else {
-    FileHandle.standardError.write(Data("usage: shapdrift-bench linear|fold ROWS FEATURES REPEAT | shards ROWS FEATURES COUNT DIRECTORY\n".utf8))
+    FileHandle.standardError.write(Data("usage: shapdrift-bench linear|fold|fold-kernel ROWS FEATURES REPEAT | shards ROWS FEATURES COUNT DIRECTORY\n".utf8))
     exit(2)
 }
 let model = try LinearModel(numFeatures: arguments.features, numOutputs: 1, coefficients: values(count: arguments.features, seed: 1),
@@ -57,6 +59,21 @@ if arguments.workload == "linear" {
         let attributions = explainer.explain(batch)
         timings.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         precondition(attributions.values.count == arguments.rows * arguments.features)
+    }
+} else if arguments.workload == "fold-kernel" {
+    threads = 1
+    // Attribution-like columns: each feature's values scaled by its own coefficient.
+    let columns = values(count: arguments.rows * arguments.features, seed: 3).enumerated().map { $0.element * model.coefficients[$0.offset / arguments.rows] }
+    for _ in 0..<arguments.repeats {
+        var summaries = [StreamSummary](repeating: StreamSummary(), count: arguments.features)
+        let start = DispatchTime.now().uptimeNanoseconds
+        columns.withUnsafeBufferPointer { columns in
+            for feature in 0..<arguments.features {
+                summaries[feature].add(columns.baseAddress! + feature * arguments.rows, count: arguments.rows, stride: 1)
+            }
+        }
+        timings.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        precondition(summaries.allSatisfy { $0.count == UInt64(arguments.rows) })
     }
 } else if arguments.workload == "shards", let directory = arguments.directory {
     // Shard i gets its own rows (and record keys), so the merge adds up distinct data.

@@ -95,9 +95,72 @@ struct DriftStatisticsTests {
             magnitudes += [boundary, boundary.nextUp, boundary.nextDown, boundary.nextUp.nextUp, boundary.nextDown.nextDown]
         }
         magnitudes += [QuantileSketch.zeroThreshold, .greatestFiniteMagnitude, 1, 1.nextUp, 1.nextDown, 2, 0.5]
+        // Every boundary of the whole range, and doubles at the edges of its libm window (2^24
+        // ulps) and of the table's threshold unit (2^23 ulps), where the table hands over.
+        for bucket in BucketStore.indexRange {
+            let boundary = Foundation.exp(Double(bucket) * QuantileSketch.logGamma)
+            guard boundary.isFinite, boundary >= QuantileSketch.zeroThreshold else { continue }
+            for ulps: Int64 in [1, 2, 1 << 22, 1 << 23, (1 << 23) + 1, 1 << 24, (1 << 24) + 1, 3 << 23, 1 << 25] {
+                for signed in [ulps, -ulps] {
+                    let neighbour = Double(bitPattern: UInt64(bitPattern: Int64(bitPattern: boundary.bitPattern) + signed))
+                    if neighbour.isFinite, neighbour >= QuantileSketch.zeroThreshold { magnitudes.append(neighbour) }
+                }
+            }
+            magnitudes.append(boundary)
+        }
+        // The first and last double of every cell of the table (1/64 of a binade).
+        for key in (QuantileSketch.zeroThreshold.bitPattern >> 46)...(Double.greatestFiniteMagnitude.bitPattern >> 46) {
+            let low = Double(bitPattern: key << 46)
+            magnitudes += [low, low.nextDown, low.nextUp].filter { $0.isFinite && $0 >= QuantileSketch.zeroThreshold }
+        }
         let fast = BucketIndex.shared
         let mismatches = magnitudes.filter { fast.index(of: $0) != QuantileSketch.index(of: $0) }
         #expect(mismatches.isEmpty, "first: \(mismatches.prefix(5))")
+    }
+
+    /// The block path lists a tile's buckets and sets each store's range once per tile; the
+    /// one-by-one path grows and collapses the store value by value. They must agree when a
+    /// bucket passes 65,535 inside a tile (the counts widen mid-list), when a column spans more
+    /// than 2,048 buckets (the lowest collapse, in either order of arrival), and over many tiles
+    /// of a strided group of columns.
+    @Test("a strided group of columns summarises as its values added one by one, through widening and collapsing stores")
+    func groupAddEqualsValueByValue() throws {
+        var generator = SplitMix64(seed: 12)
+        // One bucket for nearly every value, so its count passes 65,535 within a tile; and
+        // attribution-like values with missing ones.
+        let many = (0..<66_000).map { row -> [Double] in
+            let bits = generator.next()
+            return [row % 1000 == 0 ? -3.0 : 1.0, row % 977 == 0 ? .nan : (Double(bits >> 11) * 0x1p-53 - 0.5) * 3]
+        }
+        // Magnitudes from 2^-960 to 2^500 (about 51,000 buckets), first rising, so the top
+        // bucket climbs and the bottom collapses, then at random, far below the top.
+        let wide = (0..<5000).map { row -> [Double] in
+            let bits = generator.next()
+            let exponent = row < 2500 ? -960 + (1460 * row) / 2500 : Int(bits % 1460) - 960
+            return [Double(sign: bits & 1 == 0 ? .plus : .minus, exponent: exponent, significand: 1 + Double(bits >> 12) * 0x1p-52)]
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        for rows in [many, wide] {
+            let width = rows[0].count
+            var expected = [StreamSummary](repeating: StreamSummary(), count: width)
+            for row in rows { for column in 0..<width { expected[column].add(row[column]) } }
+            // A column beyond the group's, as the rest of a row of attributions.
+            let interleaved = rows.flatMap { $0 + [42.0] }
+            var block = [StreamSummary](repeating: StreamSummary(), count: width)
+            interleaved.withUnsafeBufferPointer { values in
+                block.withUnsafeMutableBufferPointer {
+                    StreamSummary.add(to: $0.baseAddress!, columns: width, values: values.baseAddress!, rows: rows.count, stride: width + 1)
+                }
+            }
+            for column in 0..<width {
+                let same = try block[column] == expected[column] && encoder.encode(block[column]) == encoder.encode(expected[column])
+                #expect(same, "column \(column) of \(width): count \(block[column].count), sum \(block[column].sum.value) against \(expected[column].sum.value)")
+            }
+        }
+        var collapsed = StreamSummary()
+        wide.forEach { collapsed.add($0[0]) }
+        #expect(collapsed.sketch.positive.counts.count == BucketStore.maximumSpan)
     }
 
     @Test("sketch quantiles are within the stated relative accuracy of the sample's")
