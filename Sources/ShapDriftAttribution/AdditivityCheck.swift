@@ -64,10 +64,12 @@ struct AdditivityCheck: Sendable {
 
     /// Checks every row and output of `attributions` against `predictions` (rows × outputs,
     /// row-major), in the rows' order.
+    /// - Returns: the totals it checked, base value + Σⱼ φ per row and output (`AttributionBatch.totals`).
     /// - Throws: `.numerical` naming the first row (file and line) and output that fails.
     /// - Complexity: O(rows × outputs × features).
-    func verify(_ attributions: AttributionBatch, predictions: [Double], batch: FeatureBatch) throws(ShapDriftError) {
+    func verify(_ attributions: AttributionBatch, predictions: [Double], batch: FeatureBatch) throws(ShapDriftError) -> [Double] {
         let (outputs, features) = (attributions.numOutputs, attributions.numFeatures)
+        var totals = [Double](repeating: 0, count: attributions.rowCount * outputs)
         let failure: (row: Int, output: Int, total: Double, tolerance: Double)? = attributions.values.withUnsafeBufferPointer { phi in
             for row in 0..<attributions.rowCount {
                 for output in 0..<outputs {
@@ -79,6 +81,7 @@ struct AdditivityCheck: Sendable {
                         total += phi[offset + feature]
                         magnitude += abs(phi[offset + feature])
                     }
+                    totals[row * outputs + output] = total
                     let expected = predictions[row * outputs + output]
                     let tolerance = Self.relativeTolerance * (magnitude + abs(expected))
                     // Written so that NaN and infinities fail: a comparison with NaN is false.
@@ -87,7 +90,7 @@ struct AdditivityCheck: Sendable {
             }
             return nil
         }
-        guard let failure else { return }
+        guard let failure else { return totals }
         let expected = predictions[failure.row * outputs + failure.output]
         let output = outputs > 1 ? ", output \(failure.output)" : ""
         throw .numerical(NumericalError(

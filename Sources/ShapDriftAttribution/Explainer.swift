@@ -118,6 +118,15 @@ public struct Explainer: Sendable {
         }
     }
 
+    /// For linear SHAP with independent features, the factors of every attribution,
+    /// φ_kj = w_kj · (x_j − μ_j): the coefficients w (outputs × features, row-major) and the
+    /// means μ the attributions are measured from; `nil` for the other methods. What lets a
+    /// profile fold each feature's centred values once for all outputs.
+    public var linearFactors: (coefficients: [Double], means: [Double])? {
+        guard case .linear(let engine) = engine else { return nil }
+        return (engine.model.coefficients, engine.means)
+    }
+
     /// Attributions for `batch` (features in model order), on up to `threads` cores. The result
     /// does not depend on the thread count. Every row is checked to add up to the model's output
     /// (`AdditivityCheck`; one prediction per row, a root-to-leaf walk per tree).
@@ -125,7 +134,7 @@ public struct Explainer: Sendable {
     ///   `.numerical` naming the first row whose attributions do not add up to its prediction.
     /// - Complexity: the engine's cost per row (see each method in `docs/methods.md`) × rows.
     public func explain(_ batch: FeatureBatch, threads: Int = ProcessorCount.available) throws(ShapDriftError) -> AttributionBatch {
-        let attributions: AttributionBatch
+        var attributions: AttributionBatch
         switch engine {
         case .pathDependent(let engine):
             attributions = engine.explain(batch, threads: threads)
@@ -141,7 +150,7 @@ public struct Explainer: Sendable {
             if case .linear = model.predictor { try Self.requireComplete(batch, model: model) }
             attributions = engine.explain(batch, threads: threads)
         }
-        try additivity.verify(attributions, predictions: predictions(batch, threads: threads), batch: batch)
+        attributions.totals = try additivity.verify(attributions, predictions: predictions(batch, threads: threads), batch: batch)
         return attributions
     }
 

@@ -10,16 +10,18 @@ import ShapDriftCore
 /// whole — counts and sums exactly (`ExactSum`), sketches bucket for bucket, categories value for
 /// value.
 public struct AttributionProfile: Codable, Equatable, Sendable {
-    /// The format this build writes. Format 4 writes the summaries as compact bytes
+    /// The format this build writes. Format 5 stores a linear model's attributions through its
+    /// coefficients and each feature's centred values (`linear_factors`, `LinearAttributionFactors`),
+    /// and the other profiles as format 4 did. Format 4 writes the summaries as compact bytes
     /// (`SummaryCoding`: a wide model's profile went from 254 MB to a few), adds the bootstrap,
     /// what reading found and the shards of a split, and carries the checksum of its contents
     /// (`integrity`, `ProfileIntegrity`), required from then on; format 3 added `predictions`,
     /// `categories`, `columns` and `created`; format 2 typed identity fields (`transform`,
     /// `output_space` as `raw`/`probability`) and `writer`. Formats 1 to 3 are still read, without
     /// a checksum to verify (the checks that need the newer members say they are unavailable).
-    public static let currentFormatVersion = 4
+    public static let currentFormatVersion = 5
     /// The formats this build reads.
-    public static let readableFormatVersions: ClosedRange<Int> = 1...4
+    public static let readableFormatVersions: ClosedRange<Int> = 1...5
     /// The first format that carries a checksum.
     public static let firstFormatWithIntegrity = 4
     /// The most rows a profile holds (`StreamSummary.maximumCount`, 2⁵³).
@@ -64,6 +66,11 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
     /// The shards of a split this profile holds (`ShardSelection`); `nil` for a profile of the
     /// whole input (or of parts the user split).
     public var shards: ShardCoverage?
+    /// For linear SHAP with independent features: the centred values each output's attribution
+    /// summaries are derived from (`LinearAttributionFactors`), in place of folding every
+    /// attribution; `nil` for the other methods and for profiles that folded each attribution
+    /// (formats 1 to 4, and a check against such a baseline).
+    public internal(set) var linearFactors: LinearAttributionFactors?
 
     public struct OutputAttributions: Codable, Equatable, Sendable {
         public var output: Int
@@ -76,15 +83,19 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version", writer, created, identity = "model", rows, outputs, featureValues = "feature_values"
         case predictions, categories, columns, recordSampling = "record_sampling", rowsSeen = "rows_seen"
-        case bootstrap, records, columnCounts = "column_counts", shards, summaries
+        case bootstrap, records, columnCounts = "column_counts", shards, summaries, linearFactors = "linear_factors"
     }
 
     /// An empty profile.
     /// - Parameter categoricalFeatures: the features (model order) whose categories to count:
     ///   those the model splits on as categories.
-    public init(identity: ProfileIdentity, baseValues: [Double], categoricalFeatures: [Int] = []) {
+    /// - Parameter linearCoefficients: for linear SHAP with independent features, the model's
+    ///   coefficients (outputs × features, row-major) to derive its attribution summaries
+    ///   through (`LinearAttributionFactors`); `nil` to fold every attribution.
+    public init(identity: ProfileIdentity, baseValues: [Double], categoricalFeatures: [Int] = [], linearCoefficients: [Double]? = nil) {
         self.identity = identity
         let features = identity.featureNames.count
+        linearFactors = linearCoefficients.map { LinearAttributionFactors(coefficients: $0, outputs: baseValues.count, features: features) }
         outputs = baseValues.enumerated().map { OutputAttributions(output: $0, baseValue: $1, features: Array(repeating: StreamSummary(), count: features)) }
         featureValues = Array(repeating: StreamSummary(), count: features)
         let probabilities = identity.outputSpace == .raw && identity.transform.probabilities != nil
@@ -93,50 +104,60 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
     }
 
     /// Folds one block of rows and their attributions into the profile. Each summary (a feature's
-    /// values, or one output's φ of a feature) takes its values in row order on one worker, so
-    /// the result is the same for any thread count.
-    /// - Complexity: O(rows × outputs × features).
-    public mutating func add(_ batch: FeatureBatch, _ attributions: AttributionBatch, threads: Int = 1) {
+    /// values, its centred values, or one output's φ of a feature) takes its values in row order
+    /// on one worker, so the result is the same for any thread count.
+    ///
+    /// A profile with `linearFactors` folds each feature's centred values x_j − μ_j (`means`: the
+    /// explainer's μ, subtracted as the attributions subtract it) in place of the attributions,
+    /// and leaves `outputs` to `deriveAttributions()`, called once the last block is in.
+    /// - Precondition: `means` is given, one per feature, exactly when the profile has `linearFactors`.
+    /// - Complexity: O(rows × outputs × features); with `linearFactors`, O(rows × features) and
+    ///   the predictions' O(rows × outputs × features) additions.
+    public mutating func add(_ batch: FeatureBatch, _ attributions: AttributionBatch, threads: Int = 1, centredOn means: [Double]? = nil) {
         precondition(batch.rowCount == attributions.rowCount && attributions.numOutputs == outputs.count)
+        precondition((linearFactors == nil) == (means == nil) && (means?.count ?? batch.numFeatures) == batch.numFeatures)
         guard batch.rowCount > 0 else { return }
         let features = batch.numFeatures
         let rowCount = batch.rowCount
-        let outputCount = outputs.count
+        let width = outputs.count * features
         rows += UInt64(rowCount)
         // Move the summaries out so each is uniquely referenced and mutated in place.
-        var columns = featureValues
+        var values = featureValues
         featureValues = []
-        for output in 0..<outputCount {
-            columns += outputs[output].features
-            outputs[output].features = []
+        var centredSummaries = linearFactors?.centred ?? []
+        linearFactors?.centred = []
+        var attributionSummaries: [StreamSummary] = []
+        if means == nil {
+            attributionSummaries.reserveCapacity(width)
+            for output in outputs.indices {
+                attributionSummaries += outputs[output].features
+                outputs[output].features = []
+            }
         }
-        // Groups of up to 8 adjacent columns (a cache line of a row) from one array: the
-        // feature values (stride: features) or the attributions (stride: outputs × features).
-        let group = 8
-        let valueGroups = (features + group - 1) / group
-        let phiGroups = (outputCount * features + group - 1) / group
-        let width = outputCount * features
-        columns.withUnsafeMutableBufferPointer { buffer in
-            batch.values.withUnsafeBufferPointer { values in
-                attributions.values.withUnsafeBufferPointer { phi in
-                    Parallel.forEach(count: valueGroups + phiGroups, threads: threads) { index in
-                        let (values, phi) = (values.baseAddress!, phi.baseAddress!)
-                        if index < valueGroups {
-                            let first = index * group
-                            StreamSummary.add(to: buffer.baseAddress! + first, columns: Swift.min(group, features - first),
-                                              values: values + first, rows: rowCount, stride: features)
-                        } else {
-                            let first = (index - valueGroups) * group
-                            StreamSummary.add(to: buffer.baseAddress! + features + first, columns: Swift.min(group, width - first),
-                                              values: phi + first, rows: rowCount, stride: width)
+        values.withUnsafeMutableBufferPointer { valueSummaries in
+            centredSummaries.withUnsafeMutableBufferPointer { centredSummaries in
+                attributionSummaries.withUnsafeMutableBufferPointer { attributionSummaries in
+                    batch.values.withUnsafeBufferPointer { x in
+                        (means ?? []).withUnsafeBufferPointer { means in
+                            attributions.values.withUnsafeBufferPointer { phi in
+                                var sources = [FoldSource(summaries: valueSummaries.baseAddress!, values: x.baseAddress!, columns: features, stride: features,
+                                                          centring: means.isEmpty ? nil : (centredSummaries.baseAddress!, means.baseAddress!))]
+                                if means.isEmpty {
+                                    sources.append(FoldSource(summaries: attributionSummaries.baseAddress!, values: phi.baseAddress!, columns: width, stride: width))
+                                }
+                                Self.fold(sources, rows: rowCount, threads: threads)
+                            }
                         }
                     }
                 }
             }
         }
-        featureValues = Array(columns[0..<features])
-        for output in 0..<outputCount {
-            outputs[output].features = Array(columns[((output + 1) * features)..<((output + 2) * features)])
+        featureValues = values
+        linearFactors?.centred = centredSummaries
+        if means == nil {
+            for output in outputs.indices {
+                outputs[output].features = Array(attributionSummaries[(output * features)..<((output + 1) * features)])
+            }
         }
         addPredictions(attributions, threads: threads)
         if var counts = categories {
@@ -149,10 +170,31 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
     }
 
     /// Folds the block's predictions: per row and output, base value + Σⱼ φ (features summed in
-    /// order, rows split across `threads`, so the value does not depend on threads), and the
+    /// order: the explainer's additivity totals when the batch carries them), and the
     /// class probabilities through the model's link when it has one (`OutputTransform.probabilities`).
     private mutating func addPredictions(_ attributions: AttributionBatch, threads: Int) {
         guard var summaries = predictions else { return }
+        let (rows, outputCount, features) = (attributions.rowCount, attributions.numOutputs, attributions.numFeatures)
+        let margins = attributions.totals.flatMap { $0.count == rows * outputCount ? $0 : nil }
+            ?? Self.totals(attributions, threads: threads)
+        var probabilities: [Double] = []
+        if summaries.first?.probability != nil, let link = identity.transform.probabilities {
+            probabilities = margins
+            link.apply(to: &probabilities, outputs: outputCount)
+        }
+        for output in 0..<outputCount {
+            margins.withUnsafeBufferPointer { summaries[output].value.add($0.baseAddress! + output, count: rows, stride: outputCount) }
+            if summaries[output].probability != nil {
+                probabilities.withUnsafeBufferPointer { summaries[output].probability!.add($0.baseAddress! + output, count: rows, stride: outputCount) }
+            }
+        }
+        predictions = summaries
+    }
+
+    /// Base value + Σⱼ φ per row and output, the features added in order (as the explainer's
+    /// additivity check adds them), rows split across `threads`.
+    /// - Complexity: O(rows × outputs × features).
+    private static func totals(_ attributions: AttributionBatch, threads: Int) -> [Double] {
         let (rows, outputCount, features) = (attributions.rowCount, attributions.numOutputs, attributions.numFeatures)
         var margins = [Double](repeating: 0, count: rows * outputCount)
         let baseValues = attributions.baseValues
@@ -168,18 +210,51 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
                 }
             }
         }
-        var probabilities: [Double] = []
-        if summaries.first?.probability != nil, let link = identity.transform.probabilities {
-            probabilities = margins
-            link.apply(to: &probabilities, outputs: outputCount)
+        return margins
+    }
+
+    /// An array of summaries and the row-major values they fold: column j of row r at
+    /// `values[j + r·stride]`.
+    private struct FoldSource {
+        let summaries: UnsafeMutablePointer<StreamSummary>
+        let values: UnsafePointer<Double>
+        let columns: Int
+        let stride: Int
+        /// Summaries of the centred values x − μ, folded from the same tiles.
+        var centring: (summaries: UnsafeMutablePointer<StreamSummary>, means: UnsafePointer<Double>)? = nil
+    }
+
+    /// Folds every source's rows, in groups of up to 8 adjacent columns (a cache line of a row),
+    /// the groups of all sources shared among `threads` workers.
+    /// - Complexity: O(rows × Σ columns).
+    private static func fold(_ sources: [FoldSource], rows: Int, threads: Int) {
+        let group = 8
+        var groups: [(source: Int, first: Int)] = []
+        for (index, source) in sources.enumerated() {
+            for first in Swift.stride(from: 0, to: source.columns, by: group) { groups.append((index, first)) }
         }
-        for output in 0..<outputCount {
-            margins.withUnsafeBufferPointer { summaries[output].value.add($0.baseAddress! + output, count: rows, stride: outputCount) }
-            if summaries[output].probability != nil {
-                probabilities.withUnsafeBufferPointer { summaries[output].probability!.add($0.baseAddress! + output, count: rows, stride: outputCount) }
-            }
+        Parallel.forEach(count: groups.count, threads: threads) { index in
+            let (which, first) = groups[index]
+            let source = sources[which]
+            StreamSummary.add(to: source.summaries + first, columns: Swift.min(group, source.columns - first),
+                              values: source.values + first, rows: rows, stride: source.stride,
+                              centring: source.centring.map { ($0.summaries + first, $0.means + first) })
         }
-        predictions = summaries
+    }
+
+    /// Derives every output's attribution summaries from `linearFactors`, once the last block is
+    /// folded (and after a merge or a read, which call it themselves); does nothing for a
+    /// profile without them.
+    /// - Throws: `.numerical` when a derived sum overflows (`overflowedSummary()` catches it
+    ///   block by block first, at the rows).
+    /// - Complexity: O(outputs × (features + Σ centred buckets)).
+    public mutating func deriveAttributions(threads: Int = 1) throws(ShapDriftError) {
+        guard let factors = linearFactors else { return }
+        guard let derived = factors.derivedOutputs(threads: threads) else {
+            let place = factors.overflowedSummary().map { " (output \($0.output), feature '\(identity.featureNames[$0.feature])')" } ?? ""
+            throw .numerical(NumericalError(operation: "profile", "a derived attribution sum overflows\(place)"))
+        }
+        for output in outputs.indices { outputs[output].features = derived[output] }
     }
 
     /// The first summary whose sum of squares is no longer finite, as (output, feature), output
@@ -187,6 +262,7 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
     /// overflow their squares, and a profile holding them could not be written or compared.
     public func overflowedSummary() -> (output: Int?, feature: Int)? {
         if let feature = featureValues.firstIndex(where: { !$0.sumSquares.value.isFinite }) { return (nil, feature) }
+        if let factors = linearFactors { return factors.overflowedSummary() }
         for output in outputs {
             if let feature = output.features.firstIndex(where: { !$0.sumSquares.value.isFinite }) { return (output.output, feature) }
         }
@@ -219,7 +295,26 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
                 setting: .recordSampling, recorded: describe(recordSampling), given: describe(other.recordSampling),
                 consequence: "a merge of differently sampled profiles weighs their rows unequally"))
         }
+        if let mismatch = foldingMismatch(with: other) { throw .incompatible(mismatch) }
         // What can refuse the merge is merged into locals first, so a refusal leaves this profile as it was.
+        var mergedFactors = linearFactors
+        if let theirs = other.linearFactors, var mine = mergedFactors {
+            for feature in mine.centred.indices { mine.centred[feature].merge(theirs.centred[feature]) }
+            mergedFactors = mine
+        }
+        var mergedOutputs = outputs
+        if let factors = mergedFactors {
+            guard let derived = factors.derivedOutputs() else {
+                throw .numerical(NumericalError(operation: "merge", "a derived attribution sum of the merge overflows"))
+            }
+            for output in mergedOutputs.indices { mergedOutputs[output].features = derived[output] }
+        } else {
+            for output in mergedOutputs.indices {
+                for feature in mergedOutputs[output].features.indices {
+                    mergedOutputs[output].features[feature].merge(other.outputs[output].features[feature])
+                }
+            }
+        }
         var mergedShards = shards
         switch (shards, other.shards) {
         case (nil, nil): break
@@ -274,11 +369,8 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
         }
         rows += other.rows
         if let seen = other.rowsSeen { rowsSeen = (rowsSeen ?? 0) + seen }
-        for output in outputs.indices {
-            for feature in outputs[output].features.indices {
-                outputs[output].features[feature].merge(other.outputs[output].features[feature])
-            }
-        }
+        linearFactors = mergedFactors
+        outputs = mergedOutputs
         for feature in featureValues.indices { featureValues[feature].merge(other.featureValues[feature]) }
         // What only one side holds (a part written by an older build) is unknown for the whole.
         if var mine = predictions, let theirs = other.predictions, mine.count == theirs.count {
@@ -299,6 +391,19 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
             columns = nil
         }
         created = [created, other.created].compactMap { $0 }.max()
+    }
+
+    /// Why this profile's attribution summaries cannot be merged or compared with `other`'s, or
+    /// `nil`: one derived them from centred values (`linearFactors`), the other folded each
+    /// attribution. Their sketches place values in buckets differently (`LinearAttributionFactors`),
+    /// and a test with enough rows would see that difference as drift.
+    public func foldingMismatch(with other: AttributionProfile) -> IncompatibilityError? {
+        guard (linearFactors == nil) != (other.linearFactors == nil) else { return nil }
+        func describe(_ profile: AttributionProfile) -> String {
+            profile.linearFactors == nil ? "each attribution folded" : "attributions derived from each feature's centred values"
+        }
+        return IncompatibilityError(setting: .attributionSummaries, recorded: describe(self), given: describe(other),
+                                    consequence: "their sketches bucket attributions differently; make both with the same build")
     }
 
     /// Mean |φ| per feature for `output`: the global attribution SageMaker Clarify ranks by.

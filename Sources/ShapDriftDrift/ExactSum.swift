@@ -45,6 +45,27 @@ public struct ExactSum: Codable, Equatable, Sendable {
         for partial in other.partials { add(partial) }
     }
 
+    /// `factor` × this sum, exactly: each partial p is split into its rounded product p·factor
+    /// and that product's rounding error fma(p, factor, −p·factor), both added (an error-free
+    /// product: Ogita, Rump & Oishi, "Accurate sum and dot product", 2005, §3). What a linear
+    /// model's derived attribution sums rest on (`LinearAttributionFactors`): the sum of w·x over
+    /// a dataset is w times the exact sum of x, and scaling the merge of two sums equals merging
+    /// them scaled. Exact unless a product falls below 2⁻⁹⁶⁹ (about 1e-292), where its error is
+    /// subnormal and may lose bits below 2⁻¹⁰⁷⁴.
+    /// - Returns: `nil` when a product overflows.
+    /// - Complexity: O(partials).
+    func scaled(by factor: Double) -> ExactSum? {
+        var result = ExactSum()
+        for partial in partials {
+            let product = partial * factor
+            guard product.isFinite else { return nil }
+            result.add(product)
+            let error = (-product).addingProduct(partial, factor)
+            if error != 0 { result.add(error) }
+        }
+        return result
+    }
+
     /// The correctly rounded sum.
     public var value: Double {
         guard var index = partials.indices.last else { return 0 }

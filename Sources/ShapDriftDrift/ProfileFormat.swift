@@ -37,6 +37,13 @@ extension AttributionProfile {
         static let encoding = "shapdrift-summaries-1, deflate, base64"
     }
 
+    /// Format 5's `linear_factors`: the coefficients each output's attribution summaries are
+    /// derived through (one list per output, model feature order); the centred summaries are in
+    /// the summaries block, each feature's after its values.
+    struct FactorsHeader: Codable {
+        var coefficients: [[Double]]
+    }
+
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         formatVersion = try container.decode(Int.self, forKey: .formatVersion)
@@ -65,10 +72,24 @@ extension AttributionProfile {
             DecodingError.dataCorruptedError(forKey: .summaries, in: container, debugDescription: message)
         }
         let features = identity.featureNames.count
+        let factors = formatVersion >= 5 ? try container.decodeIfPresent(FactorsHeader.self, forKey: .linearFactors) : nil
+        if let factors {
+            guard factors.coefficients.count == headers.count, factors.coefficients.allSatisfy({ $0.count == features }) else {
+                throw DecodingError.dataCorruptedError(forKey: .linearFactors, in: container,
+                                                       debugDescription: "expected \(features) coefficients for each of the \(headers.count) outputs")
+            }
+            guard factors.coefficients.allSatisfy({ $0.allSatisfy(\.isFinite) }) else {
+                throw DecodingError.dataCorruptedError(forKey: .linearFactors, in: container, debugDescription: "coefficients must be finite numbers")
+            }
+        }
+        // Per feature: its values, then its centred values (format 5's linear factors) or its
+        // attributions for each output.
+        let stride = factors == nil ? headers.count + 1 : 2
         let predictionCount = (predictionHeaders ?? []).reduce(0) { $0 + ($1.probability ? 2 : 1) }
-        let (product, overflow) = features.multipliedReportingOverflow(by: headers.count + 1)
+        let (product, overflow) = features.multipliedReportingOverflow(by: stride)
         guard !overflow, block.count == product + predictionCount else {
-            throw corrupt("\(block.count) summaries, expected \(features) features × (\(headers.count) outputs + their values) + \(predictionCount) of predictions")
+            let parts = factors == nil ? "\(headers.count) outputs + their values" : "their values + their centred values"
+            throw corrupt("\(block.count) summaries, expected \(features) features × (\(parts)) + \(predictionCount) of predictions")
         }
         guard block.encoding == EncodedSummaries.encoding else { throw corrupt("unknown encoding \(block.encoding)") }
         guard let compressed = Data(base64Encoded: block.data) else { throw corrupt("data is not valid base64") }
@@ -81,17 +102,39 @@ extension AttributionProfile {
         } catch let failure as Deflate.Failure {
             throw corrupt("data: \(failure.message)")
         } catch let invalid as SummaryCoding.InvalidSummary {
-            let stride = headers.count + 1
             let (feature, slot) = invalid.summary.quotientAndRemainder(dividingBy: stride)
             let place = invalid.summary >= product ? "prediction summary \(invalid.summary - product)"
-                : slot == 0 ? "the values of feature \(feature)" : "output \(slot - 1)'s attributions of feature \(feature)"
+                : slot == 0 ? "the values of feature \(feature)"
+                : factors == nil ? "output \(slot - 1)'s attributions of feature \(feature)" : "the centred values of feature \(feature)"
             throw corrupt("\(place): \(invalid.message)")
         }
-        let stride = headers.count + 1
         featureValues = (0..<features).map { summaries[$0 * stride] }
-        outputs = headers.enumerated().map { index, header in
-            OutputAttributions(output: header.output, baseValue: header.baseValue,
-                               features: (0..<features).map { summaries[$0 * stride + index + 1] })
+        if let factors {
+            let linear = LinearAttributionFactors(coefficients: factors.coefficients.flatMap { $0 }, outputs: headers.count,
+                                                  centred: (0..<features).map { summaries[$0 * stride + 1] })
+            // The derived stores span at most the centred ones' cells, per output: charged to the
+            // file's budget before they are made.
+            let budget = decoder.userInfo[ProfileValidation.budgetKey] as? ProfileValidation.Budget
+            let allowed = budget?.derivedCells ?? .max
+            guard linear.derivedCellBound <= allowed else {
+                throw DecodingError.dataCorruptedError(forKey: .linearFactors, in: container, debugDescription:
+                    "deriving \(headers.count) outputs' attributions would span up to \(linear.derivedCellBound) sketch buckets, more than the \(allowed) a profile of this size may")
+            }
+            for (feature, summary) in linear.centred.enumerated() {
+                if let problem = summary.violation(rows: rows) { throw corrupt("the centred values of feature \(feature): \(problem)") }
+            }
+            guard let derived = linear.derivedOutputs() else {
+                throw DecodingError.dataCorruptedError(forKey: .linearFactors, in: container, debugDescription: "a derived attribution sum overflows")
+            }
+            linearFactors = linear
+            outputs = headers.enumerated().map { index, header in
+                OutputAttributions(output: header.output, baseValue: header.baseValue, features: derived[index])
+            }
+        } else {
+            outputs = headers.enumerated().map { index, header in
+                OutputAttributions(output: header.output, baseValue: header.baseValue,
+                                   features: (0..<features).map { summaries[$0 * stride + index + 1] })
+            }
         }
         var next = product
         predictions = predictionHeaders?.map { header in
@@ -106,7 +149,7 @@ extension AttributionProfile {
         }
     }
 
-    /// Writes the current format (4).
+    /// Writes the current format (5).
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(Self.currentFormatVersion, forKey: .formatVersion)
@@ -129,7 +172,14 @@ extension AttributionProfile {
         // Feature by feature (its values, then its attributions for each output): the summaries of
         // one feature are alike across outputs, and adjacent they fall within DEFLATE's 32 KB
         // window (a 10-class model over 1,000 features: 14 % smaller than output by output).
-        let byFeature = featureValues.indices.flatMap { feature in [featureValues[feature]] + outputs.map { $0.features[feature] } }
+        let byFeature = featureValues.indices.flatMap { feature in
+            [featureValues[feature]] + (linearFactors.map { [$0.centred[feature]] } ?? outputs.map { $0.features[feature] })
+        }
+        if let factors = linearFactors {
+            let features = factors.features
+            try container.encode(FactorsHeader(coefficients: (0..<factors.outputs).map { Array(factors.coefficients[($0 * features)..<(($0 + 1) * features)]) }),
+                                 forKey: .linearFactors)
+        }
         let summaries = byFeature + predictionSummaries
         let bytes = SummaryCoding.encode(summaries)
         try container.encode(EncodedSummaries(count: summaries.count, size: bytes.count,

@@ -38,13 +38,24 @@ enum ProfileValidation {
     struct Budget: Sendable {
         let cells: Int
         let blockBytes: Int
+        /// The cells format 5's derived attribution summaries may span: `derivedCellsPerCell`
+        /// times the whole budget.
+        let derivedCells: Int
 
         init(fileSize: Int, cellsUsed: Int) {
             let total = ProfileValidation.cellBudget(fileSize: fileSize)
             cells = Swift.max(0, total - cellsUsed)
             blockBytes = total * ProfileValidation.blockBytesPerCell
+            derivedCells = total.multipliedReportingOverflow(by: ProfileValidation.derivedCellsPerCell).partialValue
         }
     }
+
+    /// Derived cells allowed per cell of the budget. A linear model's profile stores each
+    /// feature's centred summary once and derives one per output (`LinearAttributionFactors`),
+    /// so its memory is its outputs times what the file pays for: 16 covers a 10-class model's
+    /// profile at its smallest (3 cells per file byte at 100 rows, times 10 outputs, against 8 a
+    /// byte), and keeps a hostile file within 16 × 2-byte counts per cell of its budget.
+    static let derivedCellsPerCell = 16
 
     static let budgetKey = CodingUserInfoKey(rawValue: "shapdrift.profile-budget")!
 

@@ -69,7 +69,9 @@ public struct StreamSummary: Codable, Equatable, Sendable {
 
     /// Adds `rows` rows of `columns` adjacent columns (column j of row r at
     /// `values[j + r·stride]`) to `summaries[0..<columns]`, each the same as adding its values in
-    /// turn. The exact sums go binade by binade (`BinadeSums`) into small superaccumulators
+    /// turn; with `centring`, also each column's centred values x − μ_j (μ at `centring.means`,
+    /// subtracted as linear SHAP subtracts it) to `centring.summaries[0..<columns]`, from the
+    /// same tiles. The exact sums go binade by binade (`BinadeSums`) into small superaccumulators
     /// (`SmallSuperaccumulator`), drained into the totals at the end (and before they could
     /// fill), so the totals are the same exact numbers.
     ///
@@ -79,12 +81,16 @@ public struct StreamSummary: Codable, Equatable, Sendable {
     /// many are in flight at once, where the fold's own loop, with its dependent work per value,
     /// waited on each. (Copying the whole block column by column first, as before, wrote and
     /// re-read every value through memory, and cost as much as a fifth of the fold for wide rows.)
+    /// The centred tile is computed from the copied one, so centred values never go through memory.
     /// - Complexity: O(rows × columns).
-    static func add(to summaries: UnsafeMutablePointer<StreamSummary>, columns: Int, values: UnsafePointer<Double>, rows: Int, stride: Int) {
+    static func add(to summaries: UnsafeMutablePointer<StreamSummary>, columns: Int, values: UnsafePointer<Double>, rows: Int, stride: Int,
+                    centring: (summaries: UnsafeMutablePointer<StreamSummary>, means: UnsafePointer<Double>)? = nil) {
         let chunks = SmallSuperaccumulator.chunkCount
-        let registerCount = 3 * chunks * columns
-        let copied = stride != 1 || columns != 1
-        let tileValues = copied ? columns * tileRows : 0
+        // The tile's columns: the values, then their centred values.
+        let tileColumns = centring == nil ? columns : 2 * columns
+        let registerCount = 3 * chunks * tileColumns
+        let copied = stride != 1 || tileColumns != 1
+        let tileValues = copied ? tileColumns * tileRows : 0
         // One allocation: the group's registers, the binade slots, the copied tile and a tile's
         // bucket indices.
         let byteCount = 8 * (registerCount + BinadeSums.slotCount + tileValues) + 4 * 2 * tileRows
@@ -98,6 +104,9 @@ public struct StreamSummary: Codable, Equatable, Sendable {
                 let base = registers + 3 * chunks * column
                 return (SmallSuperaccumulator(storage: base), SmallSuperaccumulator(storage: base + chunks),
                         SmallSuperaccumulator(storage: base + 2 * chunks))
+            }
+            func summary(_ column: Int) -> UnsafeMutablePointer<StreamSummary> {
+                column < columns ? summaries + column : centring!.summaries + (column - columns)
             }
             var first = 0
             while first < rows {
@@ -113,18 +122,25 @@ public struct StreamSummary: Codable, Equatable, Sendable {
                             let line = source + row &* stride
                             for column in 0..<columns { tileCopy[column &* tileRows &+ row] = line[column] }
                         }
+                        if let means = centring?.means {
+                            for column in 0..<columns {
+                                let (raw, centred, mean) = (tileCopy + column &* tileRows, tileCopy + (columns &+ column) &* tileRows, means[column])
+                                for row in 0..<count { centred[row] = raw[row] - mean }
+                            }
+                        }
                     }
-                    for column in 0..<columns {
+                    for column in 0..<tileColumns {
                         let start = copied ? UnsafePointer(tileCopy + column * tileRows) : values + tile
-                        summaries[column].addTile(start, count: count, sums: sums(column), binades: binades, indices: indices)
+                        summary(column).pointee.addTile(start, count: count, sums: sums(column), binades: binades, indices: indices)
                     }
                     tile += count
                 }
-                for column in 0..<columns {
+                for column in 0..<tileColumns {
                     let (sum, sumAbs, sumSquares) = sums(column)
-                    sum.drain { summaries[column].sum.add($0) }
-                    sumAbs.drain { summaries[column].sumAbs.add($0) }
-                    sumSquares.drain { summaries[column].sumSquares.add($0) }
+                    let target = summary(column)
+                    sum.drain { target.pointee.sum.add($0) }
+                    sumAbs.drain { target.pointee.sumAbs.add($0) }
+                    sumSquares.drain { target.pointee.sumSquares.add($0) }
                 }
                 first = end
             }

@@ -38,6 +38,10 @@ public struct AttributionProfiler: Sendable {
     public var allowsNoRows = false
     /// The features whose categories the profiles count: those the model splits on as categories.
     public let categoricalFeatures: [Int]
+    /// Whether a linear model's attribution summaries are derived from each feature's centred
+    /// values (`LinearAttributionFactors`: one fold per feature for all outputs) rather than
+    /// folded attribution by attribution. On by default; `DriftMonitor` folds as its baseline did.
+    public var derivesLinearAttributions = true
 
     /// - Parameter featureNames: for a model without feature names, the names its features go
     ///   by and a data header must agree with (`DriftMonitor` passes the baseline's); ignored for
@@ -79,7 +83,8 @@ public struct AttributionProfiler: Sendable {
     /// The profile of every row of `source`.
     /// - Throws: `.input` from the data: a bad row, no rows at all, or a value too large to
     ///   profile (at its row).
-    /// - Complexity: the explainer's cost per row plus O(outputs × features) per row to fold.
+    /// - Complexity: the explainer's cost per row plus O(outputs × features) per row to fold
+    ///   (O(features) for a linear model's derived attributions).
     public func profile(_ source: any FeatureSource) throws(ShapDriftError) -> AttributionProfile {
         var noBootstrap: PoissonBootstrap? = nil
         return try profile(source, bootstrap: &noBootstrap)
@@ -103,7 +108,9 @@ public struct AttributionProfiler: Sendable {
                         timings: inout StageTimings) throws(ShapDriftError) -> AttributionProfile {
         let start = StageTimings.now()
         let identity = try Self.input { () throws(InputError) in try self.identity(for: source) }
-        var profile = AttributionProfile(identity: identity, baseValues: explainer.baseValues, categoricalFeatures: categoricalFeatures)
+        let factors = derivesLinearAttributions ? explainer.linearFactors : nil
+        var profile = AttributionProfile(identity: identity, baseValues: explainer.baseValues, categoricalFeatures: categoricalFeatures,
+                                         linearCoefficients: factors?.coefficients)
         var rowsProfiled = 0
         let reader = BlockReader(source: source, sampling: sampling)
         defer { reader.drain() }
@@ -127,7 +134,7 @@ public struct AttributionProfiler: Sendable {
             timings.attributing += StageTimings.now() - mark
             timings.attributingCPU += StageTimings.processCPU() - cpu
             mark = StageTimings.now()
-            profile.add(batch, attributions, threads: threads)
+            profile.add(batch, attributions, threads: threads, centredOn: factors?.means)
             if let (output, feature) = profile.overflowedSummary() {
                 throw .input(overflowError(output: output, feature: feature, batch: batch, attributions: attributions,
                                            names: identity.featureNames))
@@ -145,6 +152,9 @@ public struct AttributionProfiler: Sendable {
             fraction = reader.readFraction
             timings.waitingForInput += StageTimings.now() - mark
         }
+        mark = StageTimings.now()
+        try profile.deriveAttributions(threads: threads)
+        timings.folding += StageTimings.now() - mark
         timings.rows += rowsProfiled
         timings.total += StageTimings.now() - start
         guard rowsProfiled > 0 || allowsNoRows else {

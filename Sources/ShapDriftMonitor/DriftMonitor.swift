@@ -76,6 +76,9 @@ public struct DriftMonitor: Sendable {
         var profiler = AttributionProfiler(explainer: explainer, featureNames: baseline.identity.featureNames)
         if let mismatch = baseline.identity.mismatch(with: profiler.identity) { throw .incompatible(mismatch) }
         profiler.threads = options.threads
+        // Compared sketches must bucket attributions alike: a baseline that folded each one
+        // (formats 1 to 4) is checked against current data folded the same way.
+        profiler.derivesLinearAttributions = baseline.linearFactors != nil
         profiler.sampling = options.sampling
         profiler.progress = options.progress
         self.baseline = baseline

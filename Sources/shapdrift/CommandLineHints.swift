@@ -50,6 +50,7 @@ enum CommandLineHints {
         case .recordSampling: return " (merge profiles made with the same --sample-rate and --sample-seed)"
         case .bootstrap: return " (merge profiles made with the same --bootstrap and --seed)"
         case .shards: return " (merge the profiles of one split: the same --shard COUNT and --shard-by)"
+        case .attributionSummaries: return " (make the baseline and the profiles with one ShapDrift version)"
         case .featureNames, .method, .outputSpace, .formatVersion: return ""
         }
     }

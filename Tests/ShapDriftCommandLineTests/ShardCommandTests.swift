@@ -94,6 +94,26 @@ struct ShardCommandTests {
         }
     }
 
+    @Test("a linear model's capture: 1, 2, 3 and 7 shards by record, attributions derived from centred values, give the single check's report")
+    func linearCaptureShards() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let folder = Fixtures.root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("models/sklearn-logistic").path
+        let model = folder + "/model.json"
+        let baseline = try Self.baseline(model: model, data: folder + "/baseline.csv", in: directory)
+        let stored = try Self.json(baseline)
+        #expect(stored["format_version"] as? Int == 5 && stored["linear_factors"] != nil)
+        let single = directory.appendingPathComponent("single").path
+        let status = try ShapDriftBinary.run(["check", "--baseline", baseline, "--model", model, "--data", folder + "/capture", "--output-dir", single]).status
+        #expect(status == 0 || status == 1)
+        for count in [1, 2, 3, 7] {
+            let sharded = try Self.shardedCheck(model: model, baseline: baseline, data: [folder + "/capture"], count: count, by: "record",
+                                                in: directory, status: status)
+            #expect(try Self.json(sharded.merged)["linear_factors"] != nil)
+            try Self.expectSameReports(single, sharded.report, "\(count) shards by record")
+        }
+    }
+
     @Test("capture: 1, 2, 3 and 7 shards by file and by record, with bad records and a window, give the single check's report")
     func captureShards() throws {
         let directory = try makeTemporaryDirectory()
@@ -330,7 +350,7 @@ struct ShardCommandTests {
 struct OlderProfileCommandTests {
     static let fraud = ShardCommandTests.fraud
 
-    @Test("format 2 and 3 baselines still check; a format-3 baseline gives the report its format-4 remake gives")
+    @Test("format 2 and 3 baselines still check; a format-3 baseline gives the report its remake in the current format gives")
     func olderBaselinesCheck() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -344,7 +364,7 @@ struct OlderProfileCommandTests {
         let made = try ShardCommandTests.run(["baseline", "--model", Self.fraud + "/model.json", "--data", Self.fraud + "/baseline.csv", "--output", remade],
                                              environment: ["SOURCE_DATE_EPOCH": "1764633600"])
         _ = made
-        #expect(try ShardCommandTests.json(remade)["format_version"] as? Int == 4)
+        #expect(try ShardCommandTests.json(remade)["format_version"] as? Int == 5)
         let three = try check(Fixtures.path("profiles", "fraud-xgb.format3.json"), "three")
         let four = try check(remade, "four")
         func withoutBaselineProvenance(_ directory: String) throws -> Data {

@@ -4,6 +4,7 @@ import Testing
 @testable import ShapDriftFormats
 @testable import ShapDriftAttribution
 @testable import ShapDriftMonitor
+@testable import ShapDriftDrift
 import ShapDriftTestSupport
 
 @Suite("Profiling refuses what it cannot hold")
@@ -31,5 +32,37 @@ struct ProfilerTests {
             .write(toFile: linear, atomically: true, encoding: .utf8)
         let attributionError = try profileError(model: linear, csv: "a,b\n1,2\n3,1e100\n")
         #expect(attributionError.line == 3 && attributionError.field == "b" && attributionError.message.contains("its attribution is 1e+200"))
+    }
+
+    @Test("a linear model's profile derives its attributions from centred values; a baseline that folded each one (format 4) is checked folding each one")
+    func linearBaselinesAreCheckedAsTheyWereFolded() throws {
+        let folder = Fixtures.root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("models/sklearn-logistic").path
+        let model = try ModelLoader().load(path: folder + "/model.json")
+        let rows = try CSVFeatureReader(path: folder + "/baseline.csv", schema: FeatureSchema(model: model)).readAll()
+        let explainer = try Explainer(model: model)
+        let derived = try AttributionProfiler(explainer: explainer).profile(InMemoryFeatureSource([rows]))
+        var folding = AttributionProfiler(explainer: explainer)
+        folding.derivesLinearAttributions = false
+        let folded = try folding.profile(InMemoryFeatureSource([rows]))
+        #expect(derived.linearFactors?.coefficients == explainer.linearFactors?.coefficients && folded.linearFactors == nil)
+        for (mine, theirs) in zip(derived.meanAbsoluteAttribution(output: 0), folded.meanAbsoluteAttribution(output: 0)) {
+            #expect(abs(mine - theirs) <= 1e-12 * theirs)
+        }
+        // The folded baseline as a format-4 file, as the build before derived attributions wrote it.
+        var document = try #require(try JSONSerialization.jsonObject(with: Data(folded.encoded())) as? [String: Any])
+        document["format_version"] = 4
+        document["integrity"] = nil
+        let unsealed = try JSONValue.parse(Array(try JSONSerialization.data(withJSONObject: document)))
+        document["integrity"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(ProfileIntegrity(document: unsealed)))
+        let older = try AttributionProfile.decode(Array(try JSONSerialization.data(withJSONObject: document)), file: "format4.json")
+        #expect(older.formatVersion == 4 && older.linearFactors == nil && older.outputs == folded.outputs)
+
+        var options = DriftCheckOptions()
+        options.bootstrapReplicates = 0
+        for (baseline, derives) in [(derived, true), (older, false)] {
+            let check = try DriftMonitor(baseline: baseline, model: model, options: options).check(InMemoryFeatureSource([rows]))
+            #expect((check.current.linearFactors != nil) == derives)
+            #expect(check.current.outputs == baseline.outputs && check.report.verdict == .noDrift, "derives: \(derives)")
+        }
     }
 }

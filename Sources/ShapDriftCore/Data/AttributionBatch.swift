@@ -9,6 +9,10 @@ public struct AttributionBatch: Sendable {
     public var values: [Double]
     /// The expected model output per output (SHAP's base value), the same for every row.
     public let baseValues: [Double]
+    /// Per row and output (row-major), base value + Σⱼ φ with the features added in order: what
+    /// the explainer's additivity check summed, kept so a profile's predictions need not sum the
+    /// attributions again; `nil` for a batch made elsewhere.
+    public var totals: [Double]?
 
     public init(rowCount: Int, numOutputs: Int, numFeatures: Int, values: [Double], baseValues: [Double]) {
         precondition(values.count == rowCount * numOutputs * numFeatures && baseValues.count == numOutputs)

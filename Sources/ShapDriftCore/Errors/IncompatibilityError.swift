@@ -8,7 +8,7 @@ public struct IncompatibilityError: Error, CustomStringConvertible, Equatable, S
     public enum Setting: String, Sendable, Equatable {
         case model, featureNames = "feature names", method, outputSpace = "output space", background
         case sampling = "sampling settings", formatVersion = "format version", recordSampling = "record sampling"
-        case bootstrap = "bootstrap settings", shards
+        case bootstrap = "bootstrap settings", shards, attributionSummaries = "attribution summaries"
     }
 
     public var setting: Setting

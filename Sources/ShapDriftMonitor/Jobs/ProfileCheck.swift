@@ -57,7 +57,7 @@ public struct ProfileCheck: Sendable {
                 setting: .model, recorded: "SHA-256 \(profile.identity.modelSHA256.prefix(12))…", given: "SHA-256 \(loaded.fingerprint.prefix(12))…",
                 consequence: "the profile was made for another model", file: path))
         }
-        if let mismatch = baselineProfile.identity.mismatch(with: currentProfile.identity) {
+        if let mismatch = baselineProfile.identity.mismatch(with: currentProfile.identity) ?? baselineProfile.foldingMismatch(with: currentProfile) {
             throw .incompatible(mismatch.inFile(current))
         }
         do {
