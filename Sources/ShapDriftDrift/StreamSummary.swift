@@ -81,7 +81,8 @@ public struct StreamSummary: Codable, Equatable, Sendable {
     /// many are in flight at once, where the fold's own loop, with its dependent work per value,
     /// waited on each. (Copying the whole block column by column first, as before, wrote and
     /// re-read every value through memory, and cost as much as a fifth of the fold for wide rows.)
-    /// The centred tile is computed from the copied one, so centred values never go through memory.
+    /// Each column's centred values are computed from the copied tile into one more column of it,
+    /// just before they are folded, so they never go through memory.
     /// - Complexity: O(rows × columns).
     static func add(to summaries: UnsafeMutablePointer<StreamSummary>, columns: Int, values: UnsafePointer<Double>, rows: Int, stride: Int,
                     centring: (summaries: UnsafeMutablePointer<StreamSummary>, means: UnsafePointer<Double>)? = nil) {
@@ -90,7 +91,8 @@ public struct StreamSummary: Codable, Equatable, Sendable {
         let tileColumns = centring == nil ? columns : 2 * columns
         let registerCount = 3 * chunks * tileColumns
         let copied = stride != 1 || tileColumns != 1
-        let tileValues = copied ? tileColumns * tileRows : 0
+        // The copied columns, and with centring one column of centred values at a time.
+        let tileValues = copied ? (columns + (centring == nil ? 0 : 1)) * tileRows : 0
         // One allocation: the group's registers, the binade slots, the copied tile and a tile's
         // bucket indices.
         let byteCount = 8 * (registerCount + BinadeSums.slotCount + tileValues) + 4 * 2 * tileRows
@@ -122,15 +124,14 @@ public struct StreamSummary: Codable, Equatable, Sendable {
                             let line = source + row &* stride
                             for column in 0..<columns { tileCopy[column &* tileRows &+ row] = line[column] }
                         }
-                        if let means = centring?.means {
-                            for column in 0..<columns {
-                                let (raw, centred, mean) = (tileCopy + column &* tileRows, tileCopy + (columns &+ column) &* tileRows, means[column])
-                                for row in 0..<count { centred[row] = raw[row] - mean }
-                            }
-                        }
                     }
                     for column in 0..<tileColumns {
-                        let start = copied ? UnsafePointer(tileCopy + column * tileRows) : values + tile
+                        var start = copied ? UnsafePointer(tileCopy + column * tileRows) : values + tile
+                        if let means = centring?.means, column >= columns {
+                            let (raw, centred, mean) = (tileCopy + (column &- columns) &* tileRows, tileCopy + columns &* tileRows, means[column &- columns])
+                            for row in 0..<count { centred[row] = raw[row] - mean }
+                            start = UnsafePointer(centred)
+                        }
                         summary(column).pointee.addTile(start, count: count, sums: sums(column), binades: binades, indices: indices)
                     }
                     tile += count

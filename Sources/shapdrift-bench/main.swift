@@ -12,7 +12,10 @@ import ShapDrift
 /// alone (FEATURES columns of ROWS values each, laid out column by column, one core), whose
 /// seconds divided by ROWS × FEATURES are its cost per value.
 ///
-/// Usage: shapdrift-bench linear|fold|fold-kernel ROWS FEATURES REPEAT, or shapdrift-bench shards ROWS FEATURES COUNT DIRECTORY
+/// `fold-centred` times one block of a linear model's fold (each feature's values and centred
+/// values) on one core, REPEAT blocks into one profile.
+///
+/// Usage: shapdrift-bench linear|fold|fold-kernel|fold-centred ROWS FEATURES REPEAT, or shapdrift-bench shards ROWS FEATURES COUNT DIRECTORY
 /// Prints one JSON object: {"workload", "rows", "features", "seconds" (median), "threads"}.
 struct Arguments {
     let workload: String
@@ -22,7 +25,7 @@ struct Arguments {
     let directory: String?
 
     init?(_ arguments: [String]) {
-        guard arguments.count >= 5, ["linear", "fold", "fold-kernel", "shards"].contains(arguments[1]), let rows = Int(arguments[2]),
+        guard arguments.count >= 5, ["linear", "fold", "fold-kernel", "fold-centred", "shards"].contains(arguments[1]), let rows = Int(arguments[2]),
               let features = Int(arguments[3]), let repeats = Int(arguments[4]), rows > 0, features > 0, repeats > 0,
               arguments.count == (arguments[1] == "shards" ? 6 : 5) else { return nil }
         workload = arguments[1]
@@ -43,7 +46,7 @@ func values(count: Int, seed: UInt64) -> [Double] {
 }
 
 guard let arguments = Arguments(CommandLine.arguments) else {
-    FileHandle.standardError.write(Data("usage: shapdrift-bench linear|fold|fold-kernel ROWS FEATURES REPEAT | shards ROWS FEATURES COUNT DIRECTORY\n".utf8))
+    FileHandle.standardError.write(Data("usage: shapdrift-bench linear|fold|fold-kernel|fold-centred ROWS FEATURES REPEAT | shards ROWS FEATURES COUNT DIRECTORY\n".utf8))
     exit(2)
 }
 let model = try LinearModel(numFeatures: arguments.features, numOutputs: 1, coefficients: values(count: arguments.features, seed: 1),
@@ -75,6 +78,20 @@ if arguments.workload == "linear" {
         timings.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         precondition(summaries.allSatisfy { $0.count == UInt64(arguments.rows) })
     }
+} else if arguments.workload == "fold-centred" {
+    // One block of a linear model's fold on one core, as W1 folds it: every feature's values
+    // and its centred values (the attributions' summaries are derived once, at the end).
+    threads = 1
+    let identity = ProfileIdentity(modelSHA256: "", modelFormat: .inMemory, objective: "regression", transform: .identity,
+                                   featureNames: (0..<arguments.features).map { "f\($0)" }, method: .linear, outputSpace: .raw, numOutputs: 1)
+    let attributions = explainer.explain(batch)
+    var profile = AttributionProfile(identity: identity, baseValues: [0], linearCoefficients: model.coefficients)
+    for _ in 0..<arguments.repeats {
+        let start = DispatchTime.now().uptimeNanoseconds
+        profile.add(batch, attributions, threads: threads, centredOn: explainer.means)
+        timings.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    precondition(profile.rows == UInt64(arguments.rows * arguments.repeats))
 } else if arguments.workload == "shards", let directory = arguments.directory {
     // Shard i gets its own rows (and record keys), so the merge adds up distinct data.
     let identity = ProfileIdentity(modelSHA256: "", modelFormat: .inMemory, objective: "regression", transform: .identity,
