@@ -42,6 +42,48 @@ struct JSONValueTests {
         }
     }
 
+    /// The fast path reads eight digits at a time: runs around and across eight, leading and
+    /// embedded zeros, and a non-digit inside the word each take the path strtod agrees with.
+    @Test("runs of eight digits and more, leading zeros and non-digits within a word parse as strtod does, or are refused")
+    func eightDigitRunsMatchStrtod() {
+        var state: UInt64 = 0x9E37_79B9
+        func next() -> UInt64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return state >> 33
+        }
+        var cases = ["00000000", "000000001", "0000000012345678", "12345678", "123456789", "1234567890123456", "12345678901234567890",
+                     "0.00000000123456789", "99999999.99999999", "10000000e-8", "0.1234567890123456789", "00000000000000000000000000001"]
+        for _ in 0..<20_000 {
+            let length = Int(next() % 24) + 1
+            var digits = (0..<length).map { _ in Character(String(next() % 10)) }
+            // Leading zeros now and then, and zero runs inside.
+            if next() % 3 == 0 { digits.insert(contentsOf: Array(repeating: "0", count: Int(next() % 12)), at: 0) }
+            if next() % 4 == 0, digits.count > 2 { digits.replaceSubrange(1..<min(digits.count, 1 + Int(next() % 9)), with: Array(repeating: "0", count: 3)) }
+            var text = String(digits)
+            if next() % 2 == 0 {
+                let point = Int(next() % UInt64(text.count + 1))
+                text.insert(".", at: text.index(text.startIndex, offsetBy: point))
+            }
+            if next() % 3 == 0 { text += "e\(Int(next() % 50) - 25)" }
+            if next() % 4 == 0 { text = "-" + text }
+            cases.append(text)
+        }
+        for text in cases {
+            let reference = strtod(text, nil)
+            let parsed = parseDouble(text)
+            #expect(parsed?.bitPattern == reference.bitPattern, "\(text): \(String(describing: parsed)) vs \(reference)")
+        }
+        // A byte that is not a digit anywhere in an eight-byte word leaves the number malformed.
+        for position in 0..<10 {
+            for junk in [":", "/", "x", " ", "\u{7F}", "\u{FF}"] {
+                var bytes = Array("1234567890".utf8)
+                bytes[position] = Array(junk.utf8).first!
+                let text = String(decoding: bytes, as: UTF8.self)
+                #expect(parseDouble(text) == nil, "\(text)")
+            }
+        }
+    }
+
     @Test("a broken number array is reported at its line and column")
     func brokenNumberArray() throws {
         let error = try #require(throws: InputError.self) { try JSONValue.parse(Array("[1, 2,\n 3 4]".utf8), file: "m.json") }

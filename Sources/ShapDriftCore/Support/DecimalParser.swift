@@ -50,21 +50,34 @@ private func fastDecimal(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
     var significantDigits = 0
     var digits = 0
     var exponent = 0
-    while index < count, bytes[index] &- UInt8(ascii: "0") < 10 {
-        significand = significand &* 10 &+ UInt64(bytes[index] &- UInt8(ascii: "0"))
-        if significand != 0 { significantDigits += 1 }
-        digits += 1
-        index += 1
-    }
-    if index < count, bytes[index] == UInt8(ascii: ".") {
-        index += 1
+    let base = UnsafeRawPointer(bytes.baseAddress!)
+    // The digits before and after the point, eight at a time where eight are there.
+    func run() -> Int {
+        let first = index
+        while index &+ 8 <= count, let eight = eightDigits(base + index) {
+            if significand == 0 {
+                // Leading zeros are not significant: the chunk's first non-zero digit starts them.
+                let zeros = eight.leadingZeros
+                significantDigits &+= 8 &- zeros
+            } else {
+                significantDigits &+= 8
+            }
+            significand = significand &* 100_000_000 &+ eight.value
+            index &+= 8
+        }
         while index < count, bytes[index] &- UInt8(ascii: "0") < 10 {
             significand = significand &* 10 &+ UInt64(bytes[index] &- UInt8(ascii: "0"))
-            if significand != 0 { significantDigits += 1 }
-            digits += 1
-            exponent -= 1
-            index += 1
+            if significand != 0 { significantDigits &+= 1 }
+            index &+= 1
         }
+        return index &- first
+    }
+    digits += run()
+    if index < count, bytes[index] == UInt8(ascii: ".") {
+        index += 1
+        let fraction = run()
+        digits += fraction
+        exponent -= fraction
     }
     guard digits > 0, significantDigits <= 19 else { return nil }
     if index < count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
@@ -87,6 +100,26 @@ private func fastDecimal(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
     guard index == count, significand <= 1 << 53, exponent >= -22, exponent <= 22 else { return nil }
     let value = exponent >= 0 ? Double(significand) * exactPowersOfTen[exponent] : Double(significand) / exactPowersOfTen[-exponent]
     return negative ? -value : value
+}
+
+/// Eight ASCII digits at `pointer` (any alignment) as their value, with how many of them lead
+/// as zeros; `nil` unless all eight are digits. SWAR: the digit test and the conversion work on
+/// the eight bytes as one 64-bit word (Lemire, "Number parsing at a gigabyte per second", 2021,
+/// §6; the digit test and the three multiplications of its eight-digit step).
+@inline(__always)
+private func eightDigits(_ pointer: UnsafeRawPointer) -> (value: UInt64, leadingZeros: Int)? {
+    let word = UInt64(littleEndian: pointer.loadUnaligned(as: UInt64.self))
+    // Each byte in 0x30...0x39: its high nibble is 3, and adding 6 leaves it 3.
+    guard (word & 0xF0F0_F0F0_F0F0_F0F0) | (((word &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4) == 0x3333_3333_3333_3333 else {
+        return nil
+    }
+    let digits = word &- 0x3030_3030_3030_3030
+    // The first digit is the lowest byte: leading zeros are the low zero bytes.
+    let leadingZeros = digits == 0 ? 8 : digits.trailingZeroBitCount / 8
+    var value = digits &* 10 &+ (digits >> 8)
+    value = (((value & 0x0000_00FF_0000_00FF) &* 0x000F_4240_0000_0064)
+             &+ (((value >> 16) & 0x0000_00FF_0000_00FF) &* 0x0000_2710_0000_0001)) >> 32
+    return (value & 0xFFFF_FFFF, leadingZeros)
 }
 
 /// 10^0 … 10^22: every one exactly representable as a Double.
