@@ -77,7 +77,8 @@ public struct DriftComparator: Sendable {
             // The streaming bootstrap keeps weighted sums of |φ|, so it serves mean_abs only.
             if let bootstrap, replicates > 0 {
                 let scores = (0..<replicates).map { replicate in
-                    ClarifyNDCG.score(baseline: baseMeans, current: bootstrap.meanAbsolute(replicate: replicate, output: output, features: names.count))
+                    ClarifyNDCG.score(baseline: baseMeans, current: bootstrap.meanAbsolute(replicate: replicate, output: output, features: names.count,
+                                                                                           factors: current.linearFactors))
                 }.sorted()
                 interval = ConfidenceInterval(lower: Self.percentile(scores, 0.025), upper: Self.percentile(scores, 0.975), level: 0.95)
             }

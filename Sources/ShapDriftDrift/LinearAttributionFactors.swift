@@ -43,6 +43,30 @@ public struct LinearAttributionFactors: Equatable, Sendable {
 
     public var features: Int { centred.count }
 
+    /// |x − μ| for every value of `batch`, as one output's row-major attributions: what a linear
+    /// model's bootstrap sums (`PoissonBootstrap`, width: features) in place of every |φ|, rows
+    /// split across `threads`.
+    /// - Complexity: O(rows × features).
+    public static func centredMagnitudes(_ batch: FeatureBatch, means: [Double], threads: Int = 1) -> AttributionBatch {
+        let (rows, features) = (batch.rowCount, batch.numFeatures)
+        precondition(means.count == features)
+        let values = [Double](unsafeUninitializedCapacity: rows * features) { centred, initialized in
+            batch.values.withUnsafeBufferPointer { x in
+                means.withUnsafeBufferPointer { mu in
+                    Parallel.forEachRange(rowCount: rows, threads: threads, minimumRowsPerTask: 1024) { range in
+                        let (x, mu, centred) = (x.baseAddress!, mu.baseAddress!, centred.baseAddress!)
+                        for row in range {
+                            let base = row * features
+                            for feature in 0..<features { centred[base + feature] = abs(x[base + feature] - mu[feature]) }
+                        }
+                    }
+                }
+            }
+            initialized = rows * features
+        }
+        return AttributionBatch(rowCount: rows, numOutputs: 1, numFeatures: features, values: values, baseValues: [0])
+    }
+
     /// The largest value a derived sum of squares may approach: half the largest double, so the
     /// exact w²·Σ(x − μ)², and with it Σ|w·(x − μ)| and |Σ w·(x − μ)|, stay finite when derived.
     static let squaresLimit = Double.greatestFiniteMagnitude / 2

@@ -280,6 +280,17 @@ public struct PoissonBootstrap: Sendable, Equatable {
         }
     }
 
+    /// Replicate `replicate`'s mean |φ| of every feature for `output`; with `factors` (a linear
+    /// model's profile derived from centred values), this bootstrap is of the centred values'
+    /// |x_j − μ_j| (width: features) and output k's are |w_kj| times them, as |φ_kj| = |w_kj|·|x_j − μ_j|.
+    /// - Complexity: O(features).
+    public func meanAbsolute(replicate: Int, output: Int, features: Int, factors: LinearAttributionFactors?) -> [Double] {
+        guard let factors else { return meanAbsolute(replicate: replicate, output: output, features: features) }
+        return meanAbsolute(replicate: replicate, output: 0, features: features).enumerated().map { feature, mean in
+            abs(factors.coefficients[output * features + feature]) * mean
+        }
+    }
+
     /// A Poisson(1) draw by inversion of its CDF (`poissonCumulative`'s 20 values, at
     /// `poissonCumulative`) from the uniform in `bits`.
     @inline(__always)

@@ -47,7 +47,7 @@ extension AttributionProfile {
         }
     }
 
-    /// Reads a profile written by `shapdrift baseline`, `profile` or `merge` (formats 1 to 4).
+    /// Reads a profile written by `shapdrift baseline`, `profile` or `merge` (formats 1 to 5).
     /// - Throws: `InputError` naming the file and the key path of what is wrong.
     /// - Complexity: O(file size).
     public static func load(path: String) throws(InputError) -> AttributionProfile {

@@ -1,11 +1,13 @@
 import Foundation
 import ShapDriftCore
 
-/// A profile's JSON in each format: format 4 (written) keeps the top level readable — identity,
-/// rows, sampling, shards, what reading found, category counts, per output its base value and
-/// each feature's mean |φ| — and holds the summaries as one block of `SummaryCoding` records,
-/// DEFLATE-compressed and in base64 (`summaries`); formats 1 to 3 held every summary as JSON
-/// (`outputs[].features`, `feature_values`, `predictions`), and are still read.
+/// A profile's JSON in each format: formats 4 and 5 (5 is written) keep the top level readable —
+/// identity, rows, sampling, shards, what reading found, category counts, per output its base
+/// value and each feature's mean |φ| — and hold the summaries as one block of `SummaryCoding`
+/// records, DEFLATE-compressed and in base64 (`summaries`); format 5 adds a linear model's
+/// `linear_factors`, whose block holds centred values in place of attributions. Formats 1 to 3
+/// held every summary as JSON (`outputs[].features`, `feature_values`, `predictions`), and are
+/// still read.
 extension AttributionProfile {
     /// Per output, what the current format (`currentFormatVersion`, from 4 on) writes in the open: the base value and, for people, each
     /// feature's mean |φ| (ignored when read: the summaries hold it).

@@ -201,7 +201,8 @@ enum ProfileValidation {
             guard profile.recordSampling != nil else { return ("rows_seen", "present without record_sampling: only a sampled profile has rows read before sampling") }
             guard rows <= seen else { return ("rows_seen", "\(seen) rows read before sampling, fewer than the \(rows) profiled") }
         }
-        let width = profile.identity.numOutputs.multipliedReportingOverflow(by: names.count)
+        // A linear model's derived profile bootstraps the centred values: one column per feature.
+        let width = (profile.linearFactors == nil ? profile.identity.numOutputs : 1).multipliedReportingOverflow(by: names.count)
         if let bootstrap = profile.bootstrap, let (field, message) = bootstrap.violation(rows: rows, width: width.overflow ? -1 : width.partialValue) {
             return ("bootstrap.\(field)", message)
         }

@@ -70,14 +70,23 @@ public struct AttributionProfiler: Sendable {
 
     /// Rows per block that keep a block's buffers within `blockByteBudget`: per row, the feature
     /// values twice (the block and the one read ahead), the attributions twice (the result, the
-    /// kernels' column-major blocks), and with a bootstrap its two bins of each attribution and
-    /// one weight per replicate, 8 bytes each; at least 64 rows, at most `defaultBlockRows`.
+    /// kernels' column-major blocks), and with a bootstrap its two bins of each of its
+    /// `bootstrapWidth` columns (the attributions, or a linear model's centred values) and one
+    /// weight per replicate, 8 bytes each; at least 64 rows, at most `defaultBlockRows`.
     /// (Without a bootstrap a wide model's blocks are twice as long as with one: the fold touches
     /// every summary once a block, and for 11,000 summaries that reload cost more than the
     /// values folded in a block of 200 rows.)
-    public static func rowsWithinBudget(features: Int, width: Int, replicates: Int) -> Int {
-        let bytesPerRow = 8 * (2 * features + 2 * width + (replicates > 0 ? 2 * width + replicates : 0))
+    public static func rowsWithinBudget(features: Int, width: Int, replicates: Int, bootstrapWidth: Int? = nil) -> Int {
+        let bootstrapped = bootstrapWidth ?? width
+        let bytesPerRow = 8 * (2 * features + 2 * width + (replicates > 0 ? 2 * bootstrapped + replicates : 0))
         return max(64, min(defaultBlockRows, blockByteBudget / max(1, bytesPerRow)))
+    }
+
+    /// The columns a bootstrap of this profiler's profiles has: outputs × features, or for a
+    /// linear model's derived profile the features (it sums the centred values' magnitudes).
+    public var bootstrapWidth: Int {
+        let model = explainer.model
+        return derivesLinearAttributions && explainer.linearFactors != nil ? model.numFeatures : model.numOutputs * model.numFeatures
     }
 
     /// The profile of every row of `source`.
@@ -109,6 +118,10 @@ public struct AttributionProfiler: Sendable {
         let start = StageTimings.now()
         let identity = try Self.input { () throws(InputError) in try self.identity(for: source) }
         let factors = derivesLinearAttributions ? explainer.linearFactors : nil
+        if let bootstrap, bootstrap.width != bootstrapWidth {
+            throw .configuration(.outOfRange(setting: "bootstrap width", value: "\(bootstrap.width)",
+                                             allowed: "\(bootstrapWidth) (AttributionProfiler.bootstrapWidth)"))
+        }
         var profile = AttributionProfile(identity: identity, baseValues: explainer.baseValues, categoricalFeatures: categoricalFeatures,
                                          linearCoefficients: factors?.coefficients)
         var rowsProfiled = 0
@@ -118,7 +131,7 @@ public struct AttributionProfiler: Sendable {
         // long first parse; block sizes do not change any result.
         let limit = min(blockRows, Self.rowsWithinBudget(features: explainer.model.numFeatures,
                                                          width: explainer.model.numOutputs * explainer.model.numFeatures,
-                                                         replicates: bootstrap?.replicates ?? 0))
+                                                         replicates: bootstrap?.replicates ?? 0, bootstrapWidth: bootstrapWidth))
         var size = min(limit, Self.firstBlockRows)
         reader.readAhead(maxRows: size)
         var mark = StageTimings.now()
@@ -140,7 +153,11 @@ public struct AttributionProfiler: Sendable {
                                            names: identity.featureNames))
             }
             do {
-                try bootstrap?.add(attributions, recordKeys: batch.recordKeys, threads: threads)
+                if bootstrap != nil {
+                    // A derived profile's bootstrap sums |x − μ|: each output's |φ| is |w| times it.
+                    let magnitudes = factors.map { LinearAttributionFactors.centredMagnitudes(batch, means: $0.means, threads: threads) } ?? attributions
+                    try bootstrap?.add(magnitudes, recordKeys: batch.recordKeys, threads: threads)
+                }
             } catch {
                 throw .numerical(error)
             }
@@ -176,8 +193,7 @@ public struct AttributionProfiler: Sendable {
     public func currentProfile(_ source: any FeatureSource, replicates: Int, seed: UInt64, shard: ShardSelection = .whole,
                                timings: inout StageTimings) throws(ShapDriftError) -> AttributionProfile {
         let model = explainer.model
-        var bootstrap: PoissonBootstrap? = replicates > 0
-            ? PoissonBootstrap(replicates: replicates, seed: seed, width: model.numOutputs * model.numFeatures) : nil
+        var bootstrap: PoissonBootstrap? = replicates > 0 ? PoissonBootstrap(replicates: replicates, seed: seed, width: bootstrapWidth) : nil
         var profile = try self.profile(source, bootstrap: &bootstrap, timings: &timings)
         profile.bootstrap = bootstrap
         profile.records = source.recordSummary

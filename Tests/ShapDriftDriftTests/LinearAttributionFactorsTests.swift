@@ -188,6 +188,28 @@ struct LinearAttributionFactorsTests {
         }
     }
 
+    @Test("a derived profile's bootstrap of |x − μ| gives each output's replicate means as the bootstrap of every |φ| does, within its binning error")
+    func derivedBootstrapMatchesAttributionBootstrap() throws {
+        let linear = LinearCase(outputs: 3, features: 7, rows: 500, seed: 12)
+        let (batch, attributions) = linear.batch(0..<500)
+        let keys = (0..<500).map { UInt64($0) &* 0x9E37_79B9_7F4A_7C15 }
+        var everyAttribution = PoissonBootstrap(replicates: 30, seed: 3, width: 21)
+        try everyAttribution.add(attributions, recordKeys: keys, threads: 2)
+        var centred = PoissonBootstrap(replicates: 30, seed: 3, width: 7)
+        try centred.add(LinearAttributionFactors.centredMagnitudes(batch, means: linear.means, threads: 2), recordKeys: keys)
+        let factors = LinearAttributionFactors(coefficients: linear.coefficients, outputs: 3, features: 7)
+        for replicate in 0..<30 {
+            for output in 0..<3 {
+                let expected = everyAttribution.meanAbsolute(replicate: replicate, output: output, features: 7)
+                let derived = centred.meanAbsolute(replicate: replicate, output: output, features: 7, factors: factors)
+                for feature in 0..<7 {
+                    #expect(abs(derived[feature] - expected[feature]) <= 1e-5 * expected[feature] + 1e-300,
+                            "replicate \(replicate), output \(output), feature \(feature): \(derived[feature]) against \(expected[feature])")
+                }
+            }
+        }
+    }
+
     @Test("a derived profile reads back as written, storing one centred summary per feature, and refuses to merge with a folded one")
     func derivedProfileRoundTrips() throws {
         let linear = LinearCase(outputs: 5, features: 20, rows: 400, seed: 6)
