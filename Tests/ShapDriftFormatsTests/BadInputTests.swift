@@ -221,4 +221,53 @@ struct BadInputTests {
         #expect(batch.values[0..<4].allSatisfy { $0.isNaN })
         #expect(batch[2, 0] == 1.5 && batch[2, 1] == -2e-3)
     }
+
+    /// Plain rows are read in one pass and the rest field by field: every spelling of a cell must
+    /// come out as the field-by-field rules say (strtod on the trimmed, unquoted text; blank, NA
+    /// and NaN spellings missing), whichever path a line takes.
+    @Test("cells in every spelling read as strtod reads their text, on the one-pass path for plain rows and the field path for the rest")
+    func plainAndSpelledRowsReadAlike() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var state: UInt64 = 0x5EED
+        func next() -> UInt64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return state >> 33
+        }
+        func plainNumber() -> String {
+            let digits = String(next() % 1_000_000_000_000) + (next() % 5 == 0 ? String(next() % 100_000_000_000) : "")
+            let point = Int(next() % UInt64(digits.count + 1))
+            var text = String(digits.prefix(point)) + (next() % 3 == 0 ? "" : ".") + String(digits.dropFirst(point))
+            if next() % 3 == 0 { text += (next() % 2 == 0 ? "e" : "E") + "\(Int(next() % 70) - 35)" }
+            if next() % 3 == 0 { text = (next() % 4 == 0 ? "+" : "-") + text }
+            return text
+        }
+        func cell() -> String {
+            switch next() % 10 {
+            case 0: return "\"" + plainNumber() + "\""
+            case 1: return " " + plainNumber() + "\t"
+            case 2: return ["", "NA", "NaN", "nan", " "][Int(next() % 5)]
+            default: return plainNumber()
+            }
+        }
+        var lines = ["label,a,b"]
+        for index in 0..<3_000 { lines.append("r\(index % 7),\(cell()),\(cell())") }
+        let path = directory.appendingPathComponent("spellings.csv").path
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let model = try ModelLoader().load(path: Self.xgbModel)
+        let batch = try CSVFeatureReader(path: path, schema: FeatureSchema(model: model)).readAll()
+        #expect(batch.rowCount == 3_000)
+        for (row, line) in lines.dropFirst().enumerated() {
+            for (feature, field) in line.split(separator: ",", omittingEmptySubsequences: false).dropFirst().enumerated() {
+                var text = field.trimmingCharacters(in: CharacterSet(charactersIn: " \t"))
+                if text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\"") { text = String(text.dropFirst().dropLast()) }
+                let value = batch[row, feature]
+                if ["", "NA", "NaN", "nan"].contains(text) {
+                    #expect(value.isNaN, "line \(row + 2), \(field)")
+                } else {
+                    #expect(value.bitPattern == strtod(text, nil).bitPattern, "line \(row + 2), \(field): \(value)")
+                }
+            }
+        }
+    }
 }

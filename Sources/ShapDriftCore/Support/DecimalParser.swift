@@ -39,12 +39,28 @@ package func parseDouble(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
 /// almost all such numbers; anything else (`nil`) goes to `strtod`.
 @inline(__always)
 private func fastDecimal(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+    guard let (value, end) = fastDecimalPrefix(bytes, from: 0), end == bytes.count else { return nil }
+    return value
+}
+
+/// The plain decimal that starts at `start` of `bytes` and the index just past it, when Clinger's
+/// fast path converts it exactly (as `parseDouble` would convert the same text alone); `nil`
+/// otherwise, and callers fall back to `parseDouble` on the whole field. What lets a reader parse
+/// a line's numbers while it finds their ends, in one pass.
+/// - Complexity: O(length of the number).
+package func parseDecimalPrefix(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> (value: Double, end: Int)? {
+    guard start >= 0, start < bytes.count else { return nil }
+    return fastDecimalPrefix(bytes, from: start)
+}
+
+@inline(__always)
+private func fastDecimalPrefix(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> (value: Double, end: Int)? {
     let count = bytes.count
-    var index = 0
+    var index = start
     var negative = false
-    if bytes[0] == UInt8(ascii: "-") || bytes[0] == UInt8(ascii: "+") {
-        negative = bytes[0] == UInt8(ascii: "-")
-        index = 1
+    if bytes[start] == UInt8(ascii: "-") || bytes[start] == UInt8(ascii: "+") {
+        negative = bytes[start] == UInt8(ascii: "-")
+        index = start + 1
     }
     var significand: UInt64 = 0
     var significantDigits = 0
@@ -97,9 +113,9 @@ private func fastDecimal(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
         guard exponentDigits > 0 else { return nil }
         exponent += exponentNegative ? -written : written
     }
-    guard index == count, significand <= 1 << 53, exponent >= -22, exponent <= 22 else { return nil }
+    guard significand <= 1 << 53, exponent >= -22, exponent <= 22 else { return nil }
     let value = exponent >= 0 ? Double(significand) * exactPowersOfTen[exponent] : Double(significand) / exactPowersOfTen[-exponent]
-    return negative ? -value : value
+    return (negative ? -value : value, index)
 }
 
 /// Eight ASCII digits at `pointer` (any alignment) as their value, with how many of them lead
