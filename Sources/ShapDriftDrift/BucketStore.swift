@@ -72,8 +72,10 @@ struct BucketStore: Codable, Equatable, Sendable {
     /// Adds one value to each listed bucket: the same as adding them in turn. The store's range
     /// is set once for the list (what adding its highest and then its lowest would leave), then
     /// each count goes through a pointer, without the per-add range and copy-on-write checks.
+    /// With `total`, a bound on the counts the store holds, at most 65,535 with the list, no
+    /// 16-bit count can overflow, and they are added without the check (W1's stores always).
     /// - Complexity: O(listed + buckets the range grows by).
-    mutating func add(_ indices: UnsafeBufferPointer<Int32>) {
+    mutating func add(_ indices: UnsafeBufferPointer<Int32>, total: UInt64 = .max) {
         guard let first = indices.first else { return }
         var lowest = first, highest = first
         for index in indices {
@@ -84,6 +86,13 @@ struct BucketStore: Codable, Equatable, Sendable {
         add(Int(lowest), count: 0)
         var next = 0
         let offset = offset
+        if wide.isEmpty, Int(lowest) >= offset, total <= UInt64(UInt16.max) - UInt64(indices.count) {
+            // Every listed bucket is within the range (none collapsed) and no count can pass 65,535.
+            narrow.withUnsafeMutableBufferPointer { counts in
+                for index in indices { counts[Int(truncatingIfNeeded: index) &- offset] &+= 1 }
+            }
+            return
+        }
         if wide.isEmpty {
             next = narrow.withUnsafeMutableBufferPointer { counts in
                 for position in indices.indices {
@@ -99,7 +108,8 @@ struct BucketStore: Codable, Equatable, Sendable {
             widen()
         }
         wide.withUnsafeMutableBufferPointer { counts in
-            for position in next..<indices.count { counts[Swift.max(Int(indices[position]), offset) &- offset] += 1 }
+            // Counts stay within 2^53 (a summary's `maximumCount`): no overflow.
+            for position in next..<indices.count { counts[Swift.max(Int(indices[position]), offset) &- offset] &+= 1 }
         }
     }
 

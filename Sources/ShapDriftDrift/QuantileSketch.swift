@@ -51,10 +51,12 @@ public struct QuantileSketch: Codable, Equatable, Sendable {
     /// `zeroThreshold`: the same as adding each value in turn.
     /// - Complexity: O(buckets listed).
     mutating func add(positive positives: UnsafeBufferPointer<Int32>, negative negatives: UnsafeBufferPointer<Int32>, zeros: Int) {
+        // Each store holds at most the values counted so far.
+        let before = count
         count += UInt64(positives.count + negatives.count + zeros)
         zeroCount += UInt64(zeros)
-        positive.add(positives)
-        negative.add(negatives)
+        positive.add(positives, total: before)
+        negative.add(negatives, total: before)
     }
 
     /// The bucket of a magnitude (≥ `zeroThreshold`, finite): ⌈log(x) / log γ⌉ as libm's `log`
