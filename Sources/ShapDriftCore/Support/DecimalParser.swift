@@ -66,32 +66,11 @@ private func fastDecimalPrefix(_ bytes: UnsafeBufferPointer<UInt8>, from start: 
     var significantDigits = 0
     var digits = 0
     var exponent = 0
-    let base = UnsafeRawPointer(bytes.baseAddress!)
-    // The digits before and after the point, eight at a time where eight are there.
-    func run() -> Int {
-        let first = index
-        while index &+ 8 <= count, let eight = eightDigits(base + index) {
-            if significand == 0 {
-                // Leading zeros are not significant: the chunk's first non-zero digit starts them.
-                let zeros = eight.leadingZeros
-                significantDigits &+= 8 &- zeros
-            } else {
-                significantDigits &+= 8
-            }
-            significand = significand &* 100_000_000 &+ eight.value
-            index &+= 8
-        }
-        while index < count, bytes[index] &- UInt8(ascii: "0") < 10 {
-            significand = significand &* 10 &+ UInt64(bytes[index] &- UInt8(ascii: "0"))
-            if significand != 0 { significantDigits &+= 1 }
-            index &+= 1
-        }
-        return index &- first
-    }
-    digits += run()
+    // The digits before and after the point.
+    digits += digitRun(bytes, &index, &significand, &significantDigits)
     if index < count, bytes[index] == UInt8(ascii: ".") {
         index += 1
-        let fraction = run()
+        let fraction = digitRun(bytes, &index, &significand, &significantDigits)
         digits += fraction
         exponent -= fraction
     }
@@ -116,6 +95,30 @@ private func fastDecimalPrefix(_ bytes: UnsafeBufferPointer<UInt8>, from start: 
     guard significand <= 1 << 53, exponent >= -22, exponent <= 22 else { return nil }
     let value = exponent >= 0 ? Double(significand) * exactPowersOfTen[exponent] : Double(significand) / exactPowersOfTen[-exponent]
     return (negative ? -value : value, index)
+}
+
+/// Reads the run of digits at `index` into `significand` (wrapping past 19 digits: the caller
+/// refuses those by `significantDigits`), eight at a time where eight are there; the digits read.
+@inline(__always)
+private func digitRun(_ bytes: UnsafeBufferPointer<UInt8>, _ index: inout Int, _ significand: inout UInt64,
+                      _ significantDigits: inout Int) -> Int {
+    let count = bytes.count
+    let base = UnsafeRawPointer(bytes.baseAddress!)
+    let first = index
+    var position = index, value = significand, significant = significantDigits
+    while position &+ 8 <= count, let eight = eightDigits(base + position) {
+        // Leading zeros are not significant: the chunk's first non-zero digit starts them.
+        significant &+= value == 0 ? 8 &- eight.leadingZeros : 8
+        value = value &* 100_000_000 &+ eight.value
+        position &+= 8
+    }
+    while position < count, bytes[position] &- UInt8(ascii: "0") < 10 {
+        value = value &* 10 &+ UInt64(bytes[position] &- UInt8(ascii: "0"))
+        if value != 0 { significant &+= 1 }
+        position &+= 1
+    }
+    (index, significand, significantDigits) = (position, value, significant)
+    return position &- first
 }
 
 /// Eight ASCII digits at `pointer` (any alignment) as their value, with how many of them lead
