@@ -295,7 +295,9 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
                 setting: .recordSampling, recorded: describe(recordSampling), given: describe(other.recordSampling),
                 consequence: "a merge of differently sampled profiles weighs their rows unequally"))
         }
-        if let mismatch = foldingMismatch(with: other) { throw .incompatible(mismatch) }
+        if let mismatch = foldingMismatch(with: other) ?? other.linearFactors.flatMap({ coefficientMismatch(with: $0.coefficients) }) {
+            throw .incompatible(mismatch)
+        }
         // What can refuse the merge is merged into locals first, so a refusal leaves this profile as it was.
         var mergedFactors = linearFactors
         if let theirs = other.linearFactors, var mine = mergedFactors {
@@ -404,6 +406,20 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
         }
         return IncompatibilityError(setting: .attributionSummaries, recorded: describe(self), given: describe(other),
                                     consequence: "their sketches bucket attributions differently; make both with the same build")
+    }
+
+    /// Why this profile's linear coefficients (`linearFactors`) are not `coefficients` (the
+    /// model's, or another profile's), or `nil` when they are or the profile has none. The model's
+    /// fingerprint already ties a profile to its model; the coefficients are checked as well
+    /// because its attribution summaries are derived through them, and a file can be edited.
+    public func coefficientMismatch(with coefficients: [Double]) -> IncompatibilityError? {
+        guard let factors = linearFactors, factors.coefficients != coefficients else { return nil }
+        let first = zip(factors.coefficients, coefficients).enumerated().first { $0.element.0 != $0.element.1 }
+        return IncompatibilityError(
+            setting: .attributionSummaries,
+            recorded: first.map { "coefficient \($0.offset) = \($0.element.0)" } ?? "\(factors.coefficients.count) coefficients",
+            given: first.map { "\($0.element.1)" } ?? "\(coefficients.count)",
+            consequence: "its attributions are derived through the coefficients it records, which are not the model's")
     }
 
     /// Mean |φ| per feature for `output`: the global attribution SageMaker Clarify ranks by.

@@ -79,6 +79,9 @@ public struct DriftMonitor: Sendable {
         // Compared sketches must bucket attributions alike: a baseline that folded each one
         // (formats 1 to 4) is checked against current data folded the same way.
         profiler.derivesLinearAttributions = baseline.linearFactors != nil
+        if let coefficients = explainer.linearFactors?.coefficients, let mismatch = baseline.coefficientMismatch(with: coefficients) {
+            throw .incompatible(mismatch)
+        }
         profiler.sampling = options.sampling
         profiler.progress = options.progress
         self.baseline = baseline

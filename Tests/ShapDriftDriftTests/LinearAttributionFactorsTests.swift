@@ -245,6 +245,17 @@ struct LinearAttributionFactorsTests {
         #expect(short?.field == "linear_factors" && short?.message.contains("3 coefficients for each of the 2 outputs") == true, "\(String(describing: short))")
         let infinite = try refusal { $0["linear_factors"] = ["coefficients": [[1.0, 2.0, 3.0], [1.0, 1e308, 1e308]]] }
         #expect(infinite != nil, "\(String(describing: infinite))")
+        // Edited coefficients read (the checksum redone), but do not merge with the original.
+        var edited = original
+        edited["linear_factors"] = ["coefficients": [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]]
+        var other = try AttributionProfile.decode(Array(ProfileFormatTests.withChecksum(edited)), file: "edited.json")
+        let mismatch = #expect(throws: ShapDriftError.self) { try other.merge(derived) }
+        guard case .incompatible(let incompatibility)? = mismatch else {
+            Issue.record("expected an incompatibility, got \(String(describing: mismatch))")
+            return
+        }
+        #expect(incompatibility.setting == .attributionSummaries && incompatibility.recorded.contains("coefficient 0"), "\(incompatibility)")
+        #expect(derived.coefficientMismatch(with: linear.coefficients) == nil)
         // A small file claiming a million outputs' derivations of wide stores: over the budget.
         var wide = StreamSummary()
         [1e-10, 1e9].forEach { wide.add($0) }

@@ -59,6 +59,20 @@ struct ProfilerTests {
 
         var options = DriftCheckOptions()
         options.bootstrapReplicates = 0
+        // A derived baseline whose coefficients were edited is refused before anything is checked.
+        var edited = try #require(try JSONSerialization.jsonObject(with: Data(derived.encoded())) as? [String: Any])
+        var factors = try #require(edited["linear_factors"] as? [String: Any])
+        var coefficients = try #require(factors["coefficients"] as? [[Double]])
+        coefficients[0][0] += 1
+        factors["coefficients"] = coefficients
+        edited["linear_factors"] = factors
+        edited["integrity"] = nil
+        let unsealedEdit = try JSONValue.parse(Array(try JSONSerialization.data(withJSONObject: edited)))
+        edited["integrity"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(ProfileIntegrity(document: unsealedEdit)))
+        let tampered = try AttributionProfile.decode(Array(try JSONSerialization.data(withJSONObject: edited)), file: "edited.json")
+        let refusal = try #require(throws: ShapDriftError.self) { try DriftMonitor(baseline: tampered, model: model, options: options) }
+        guard case .incompatible(let incompatibility) = refusal else { throw TestFailure("expected an incompatibility, got \(refusal)") }
+        #expect(incompatibility.setting == .attributionSummaries)
         for (baseline, derives) in [(derived, true), (older, false)] {
             let check = try DriftMonitor(baseline: baseline, model: model, options: options).check(InMemoryFeatureSource([rows]))
             #expect((check.current.linearFactors != nil) == derives)

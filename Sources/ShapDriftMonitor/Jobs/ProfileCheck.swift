@@ -60,6 +60,11 @@ public struct ProfileCheck: Sendable {
         if let mismatch = baselineProfile.identity.mismatch(with: currentProfile.identity) ?? baselineProfile.foldingMismatch(with: currentProfile) {
             throw .incompatible(mismatch.inFile(current))
         }
+        if case .linear(let linear) = loaded.predictor {
+            for (path, profile) in [(baseline, baselineProfile), (current, currentProfile)] {
+                if let mismatch = profile.coefficientMismatch(with: linear.coefficients) { throw .incompatible(mismatch.inFile(path)) }
+            }
+        }
         do {
             try MonitoringJob.requireOneNamePerOutput(options.outputNames, model: loaded)
         } catch {
