@@ -111,8 +111,8 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
     /// explainer's μ, subtracted as the attributions subtract it) in place of the attributions,
     /// and leaves `outputs` to `deriveAttributions()`, called once the last block is in.
     /// - Precondition: `means` is given, one per feature, exactly when the profile has `linearFactors`.
-    /// - Complexity: O(rows × outputs × features); with `linearFactors`, O(rows × features) and
-    ///   the predictions' O(rows × outputs × features) additions.
+    /// - Complexity: O(rows × outputs × features); with `linearFactors` and a batch that carries
+    ///   its additivity totals (`AttributionBatch.totals`), O(rows × (features + outputs)).
     public mutating func add(_ batch: FeatureBatch, _ attributions: AttributionBatch, threads: Int = 1, centredOn means: [Double]? = nil) {
         precondition(batch.rowCount == attributions.rowCount && attributions.numOutputs == outputs.count)
         precondition((linearFactors == nil) == (means == nil) && (means?.count ?? batch.numFeatures) == batch.numFeatures)
