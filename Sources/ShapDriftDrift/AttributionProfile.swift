@@ -412,6 +412,7 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
     /// model's, or another profile's), or `nil` when they are or the profile has none. The model's
     /// fingerprint already ties a profile to its model; the coefficients are checked as well
     /// because its attribution summaries are derived through them, and a file can be edited.
+    /// - Complexity: O(outputs × features).
     public func coefficientMismatch(with coefficients: [Double]) -> IncompatibilityError? {
         guard let factors = linearFactors, factors.coefficients != coefficients else { return nil }
         let first = zip(factors.coefficients, coefficients).enumerated().first { $0.element.0 != $0.element.1 }
