@@ -229,11 +229,8 @@ struct BadInputTests {
     func plainAndSpelledRowsReadAlike() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        var state: UInt64 = 0x5EED
-        func next() -> UInt64 {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return state >> 33
-        }
+        var generator = SplitMix64(seed: 0x5EED)
+        func next() -> UInt64 { generator.next() >> 33 }
         func plainNumber() -> String {
             let digits = String(next() % 1_000_000_000_000) + (next() % 5 == 0 ? String(next() % 100_000_000_000) : "")
             let point = Int(next() % UInt64(digits.count + 1))

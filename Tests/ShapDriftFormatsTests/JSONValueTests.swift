@@ -17,6 +17,15 @@ struct JSONValueTests {
         #expect(document["e"] == .array([]))
     }
 
+    /// Each text parses to exactly the double glibc's strtod (correctly rounded) gives.
+    private func expectParsedAsStrtod(_ cases: [String]) {
+        for text in cases {
+            let reference = strtod(text, nil)
+            let parsed = parseDouble(text)
+            #expect(parsed?.bitPattern == reference.bitPattern, "\(text): \(String(describing: parsed)) vs \(reference)")
+        }
+    }
+
     /// glibc's strtod (correctly rounded) is the independent reference for the fast path.
     @Test("decimal numbers parse to exactly the double strtod gives, on the fast path and off it")
     func decimalsMatchStrtod() {
@@ -35,22 +44,15 @@ struct JSONValueTests {
             if next() % 3 == 0 { text = "-" + text }
             cases.append(text)
         }
-        for text in cases {
-            let reference = strtod(text, nil)
-            let parsed = parseDouble(text)
-            #expect(parsed?.bitPattern == reference.bitPattern, "\(text): \(String(describing: parsed)) vs \(reference)")
-        }
+        expectParsedAsStrtod(cases)
     }
 
     /// The fast path reads eight digits at a time: runs around and across eight, leading and
     /// embedded zeros, and a non-digit inside the word each take the path strtod agrees with.
     @Test("runs of eight digits and more, leading zeros and non-digits within a word parse as strtod does, or are refused")
     func eightDigitRunsMatchStrtod() {
-        var state: UInt64 = 0x9E37_79B9
-        func next() -> UInt64 {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return state >> 33
-        }
+        var generator = SplitMix64(seed: 0x9E37_79B9)
+        func next() -> UInt64 { generator.next() >> 33 }
         var cases = ["00000000", "000000001", "0000000012345678", "12345678", "123456789", "1234567890123456", "12345678901234567890",
                      "0.00000000123456789", "99999999.99999999", "10000000e-8", "0.1234567890123456789", "00000000000000000000000000001"]
         for _ in 0..<20_000 {
@@ -68,11 +70,7 @@ struct JSONValueTests {
             if next() % 4 == 0 { text = "-" + text }
             cases.append(text)
         }
-        for text in cases {
-            let reference = strtod(text, nil)
-            let parsed = parseDouble(text)
-            #expect(parsed?.bitPattern == reference.bitPattern, "\(text): \(String(describing: parsed)) vs \(reference)")
-        }
+        expectParsedAsStrtod(cases)
         // A byte that is not a digit anywhere in an eight-byte word leaves the number malformed.
         for position in 0..<10 {
             for junk in [":", "/", "x", " ", "\u{7F}", "\u{FF}"] {
