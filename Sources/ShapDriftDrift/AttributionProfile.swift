@@ -273,7 +273,7 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
     /// background and sampling settings), the same record sampling and bootstrap settings, and
     /// other shards of the same split (or, like this one, none).
     /// - Throws: `.incompatible` naming what differs; `.numerical` when the bootstrap's exact
-    ///   sums would overflow, or the merge would hold more than `maximumRows` rows (every count of
+    ///   sums or a derived attribution sum (`deriveAttributions`) would overflow, or the merge would hold more than `maximumRows` rows (every count of
     ///   a summary is at most its profile's rows, so this one check keeps every count exact and
     ///   every addition below from overflowing). A refused merge leaves the profile as it was.
     /// - Complexity: O(outputs × features × sketch buckets + replicates × outputs × features).
@@ -305,11 +305,11 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
             mergedFactors = mine
         }
         var mergedOutputs = outputs
-        if let factors = mergedFactors {
-            guard let derived = factors.derivedOutputs() else {
-                throw .numerical(NumericalError(operation: "merge", "a derived attribution sum of the merge overflows"))
-            }
-            for output in mergedOutputs.indices { mergedOutputs[output].features = derived[output] }
+        if mergedFactors != nil {
+            var derived = self
+            derived.linearFactors = mergedFactors
+            try derived.deriveAttributions()
+            mergedOutputs = derived.outputs
         } else {
             for output in mergedOutputs.indices {
                 for feature in mergedOutputs[output].features.indices {
