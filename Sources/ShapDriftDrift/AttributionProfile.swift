@@ -174,7 +174,7 @@ public struct AttributionProfile: Codable, Equatable, Sendable {
     /// class probabilities through the model's link when it has one (`OutputTransform.probabilities`).
     private mutating func addPredictions(_ attributions: AttributionBatch, threads: Int) {
         guard var summaries = predictions else { return }
-        let (rows, outputCount, features) = (attributions.rowCount, attributions.numOutputs, attributions.numFeatures)
+        let (rows, outputCount) = (attributions.rowCount, attributions.numOutputs)
         let margins = attributions.totals.flatMap { $0.count == rows * outputCount ? $0 : nil }
             ?? Self.totals(attributions, threads: threads)
         var probabilities: [Double] = []

@@ -187,8 +187,8 @@ struct BucketPlacement {
     private let positiveRange: ClosedRange<Int>?
     private let negativeRange: ClosedRange<Int>?
     private let zerosAllowed: Bool
-    private var positive = BucketStore()
-    private var negative = BucketStore()
+    private var positive = StoreBuilder()
+    private var negative = StoreBuilder()
     private var zeros: UInt64 = 0
 
     init(min: Double, max: Double) {
@@ -229,6 +229,48 @@ struct BucketPlacement {
     }
 
     func sketch(count: UInt64) -> QuantileSketch {
-        QuantileSketch(zeroCount: zeros, positive: positive, negative: negative, count: count)
+        QuantileSketch(zeroCount: zeros, positive: positive.store, negative: negative.store, count: count)
+    }
+}
+
+/// A store built from counts that mostly arrive in ascending bucket order, as a scaled sketch's
+/// do (fl(|w|·v) is monotone in v): while each lands at or above the first bucket and within
+/// `BucketStore.maximumSpan` of it, it goes straight into a dense array, without the store's
+/// per-add range checks and one-bucket growth (adding them one by one was most of a
+/// derivation's time). The first that does not hands the array to a `BucketStore` and goes on
+/// through its `add`, so the store is the one adding each count in turn makes: up to then no
+/// bucket collapsed, and the store's counts are the array's.
+struct StoreBuilder {
+    private var offset = 0
+    private var counts: [UInt64] = []
+    private var general: BucketStore?
+
+    /// Adds `count` (> 0) values to bucket `index`.
+    mutating func add(_ index: Int, count: UInt64) {
+        if general == nil {
+            guard !counts.isEmpty else {
+                (offset, counts) = (index, [count])
+                return
+            }
+            let slot = index - offset
+            if slot >= 0, slot < BucketStore.maximumSpan {
+                if slot >= counts.count {
+                    counts.append(contentsOf: repeatElement(0, count: slot - counts.count))
+                    counts.append(count)
+                } else {
+                    counts[slot] += count
+                }
+                return
+            }
+            general = BucketStore(offset: offset, counts: counts)
+            counts = []
+        }
+        general!.add(index, count: count)
+    }
+
+    /// The store of the counts added. (The dense array's first and last counts are non-zero:
+    /// every count added is.)
+    var store: BucketStore {
+        general ?? (counts.isEmpty ? BucketStore() : BucketStore(offset: offset, counts: counts))
     }
 }

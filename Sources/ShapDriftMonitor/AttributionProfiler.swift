@@ -192,7 +192,6 @@ public struct AttributionProfiler: Sendable {
     /// - Throws: as `profile`; `.numerical` past the bootstrap's capacity.
     public func currentProfile(_ source: any FeatureSource, replicates: Int, seed: UInt64, shard: ShardSelection = .whole,
                                timings: inout StageTimings) throws(ShapDriftError) -> AttributionProfile {
-        let model = explainer.model
         var bootstrap: PoissonBootstrap? = replicates > 0 ? PoissonBootstrap(replicates: replicates, seed: seed, width: bootstrapWidth) : nil
         var profile = try self.profile(source, bootstrap: &bootstrap, timings: &timings)
         profile.bootstrap = bootstrap

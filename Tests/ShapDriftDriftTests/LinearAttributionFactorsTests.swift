@@ -76,6 +76,41 @@ struct LinearAttributionFactorsTests {
         }
     }
 
+    @Test("a store built from mostly ascending counts is the one adding each in turn makes, through out-of-order adds, collapses and wide counts")
+    func storeBuilderAddsAsTheStoreDoes() {
+        var generator = SplitMix64(seed: 17)
+        for trial in 0..<200 {
+            var builder = StoreBuilder()
+            var reference = BucketStore()
+            let first = Int(generator.next() % 4000) - 2000
+            var index = first
+            for _ in 0..<(1 + Int(generator.next() % 300)) {
+                switch generator.next() % 20 {
+                case 0: index -= Int(generator.next() % 50)
+                // Either side of the widest span the first bucket allows, and far past it.
+                case 1: index = first + BucketStore.maximumSpan - 3 + Int(generator.next() % 6)
+                case 2: index += 3 * BucketStore.maximumSpan
+                default: index += Int(generator.next() % 4)
+                }
+                let count = generator.next() % 8 == 0 ? 60_000 + generator.next() % 10_000 : 1 + generator.next() % 100
+                builder.add(index, count: count)
+                reference.add(index, count: count)
+            }
+            let built = builder.store
+            #expect(built.offset == reference.offset && built.counts == reference.counts, "trial \(trial)")
+        }
+        // Ending at the widest span and one past it.
+        for last in [BucketStore.maximumSpan - 1, BucketStore.maximumSpan] {
+            var builder = StoreBuilder()
+            var reference = BucketStore()
+            for index in [0, 5, last] {
+                builder.add(index, count: 2)
+                reference.add(index, count: 2)
+            }
+            #expect(builder.store.offset == reference.offset && builder.store.counts == reference.counts, "last \(last)")
+        }
+    }
+
     @Test("derived sketches stay within their range: zero and tiny factors, values at the zero threshold, buckets clamped at min and max")
     func derivedSketchesStayConsistent() throws {
         var generator = SplitMix64(seed: 9)
