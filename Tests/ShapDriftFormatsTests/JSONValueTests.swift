@@ -17,13 +17,23 @@ struct JSONValueTests {
         #expect(document["e"] == .array([]))
     }
 
-    /// Each text parses to exactly the double glibc's strtod (correctly rounded) gives.
+    /// Each text parses to exactly the double glibc's strtod (correctly rounded) gives, alone and,
+    /// where the fast path takes it, as a prefix of a CSV field with more bytes after it (a
+    /// reader's case: a number's last digits are then read from one word).
     private func expectParsedAsStrtod(_ cases: [String]) {
+        var prefixesParsed = 0
         for text in cases {
             let reference = strtod(text, nil)
             let parsed = parseDouble(text)
             #expect(parsed?.bitPattern == reference.bitPattern, "\(text): \(String(describing: parsed)) vs \(reference)")
+            let line = Array(("7," + text + ",0.5e1,12345678").utf8)
+            line.withUnsafeBufferPointer { bytes in
+                guard let (value, end) = parseDecimalPrefix(bytes, from: 2) else { return }
+                prefixesParsed += 1
+                #expect(value.bitPattern == reference.bitPattern && end == 2 + text.utf8.count, "\(text) in a line: \(value), end \(end)")
+            }
         }
+        #expect(prefixesParsed * 2 > cases.count, "the fast path took \(prefixesParsed) of \(cases.count)")
     }
 
     /// glibc's strtod (correctly rounded) is the independent reference for the fast path.
@@ -54,7 +64,9 @@ struct JSONValueTests {
         var generator = SplitMix64(seed: 0x9E37_79B9)
         func next() -> UInt64 { generator.next() >> 33 }
         var cases = ["00000000", "000000001", "0000000012345678", "12345678", "123456789", "1234567890123456", "12345678901234567890",
-                     "0.00000000123456789", "99999999.99999999", "10000000e-8", "0.1234567890123456789", "00000000000000000000000000001"]
+                     "0.00000000123456789", "99999999.99999999", "10000000e-8", "0.1234567890123456789", "00000000000000000000000000001",
+                     // 2^64 + 5: twenty digits whose significand wraps to 5, split so a short run leads each.
+                     "18446744073709551621", "1844674.4073709551621", "1.8446744073709551621", "184.46744073709551621e2"]
         for _ in 0..<20_000 {
             let length = Int(next() % 24) + 1
             var digits = (0..<length).map { _ in Character(String(next() % 10)) }
