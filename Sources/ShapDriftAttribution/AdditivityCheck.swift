@@ -63,35 +63,35 @@ struct AdditivityCheck: Sendable {
     }
 
     /// Checks every row and output of `attributions` against `predictions` (rows × outputs,
-    /// row-major), in the rows' order.
-    /// - Returns: the totals it checked, base value + Σⱼ φ per row and output (`AttributionBatch.totals`).
+    /// row-major), rows split across `threads` (each row's sum is added in feature order
+    /// whatever the split, so the totals do not depend on it).
+    /// - Returns: the totals it checked, base value + Σⱼ φⱼ per row and output (`AttributionBatch.totals`).
     /// - Throws: `.numerical` naming the first row (file and line) and output that fails.
     /// - Complexity: O(rows × outputs × features).
-    func verify(_ attributions: AttributionBatch, predictions: [Double], batch: FeatureBatch) throws(ShapDriftError) -> [Double] {
-        let (outputs, features) = (attributions.numOutputs, attributions.numFeatures)
-        var totals = [Double](repeating: 0, count: attributions.rowCount * outputs)
-        let failure: (row: Int, output: Int, total: Double, tolerance: Double)? = attributions.values.withUnsafeBufferPointer { phi in
-            for row in 0..<attributions.rowCount {
-                for output in 0..<outputs {
-                    let base = attributions.baseValues[output]
-                    var total = base
-                    var magnitude = abs(base) + modelScale[output]
-                    let offset = (row * outputs + output) * features
-                    for feature in 0..<features {
-                        total += phi[offset + feature]
-                        magnitude += abs(phi[offset + feature])
+    func verify(_ attributions: AttributionBatch, predictions: [Double], batch: FeatureBatch,
+                threads: Int = 1) throws(ShapDriftError) -> [Double] {
+        let (rows, outputs, features) = (attributions.rowCount, attributions.numOutputs, attributions.numFeatures)
+        precondition(predictions.count == rows * outputs)
+        let tasks = Swift.max(1, Swift.min(threads * 4, rows / Self.minimumRowsPerTask))
+        // Per task, the first row and output that fails in its range (row-major index), if any.
+        var failures = [Int?](repeating: nil, count: tasks)
+        var totals = [Double](repeating: 0, count: rows * outputs)
+        attributions.values.withUnsafeBufferPointer { phi in
+            predictions.withUnsafeBufferPointer { predictions in
+                totals.withUnsafeMutableBufferPointer { totals in
+                    failures.withUnsafeMutableBufferPointer { failures in
+                        let perTask = (rows + tasks - 1) / tasks
+                        Parallel.forEach(count: tasks, threads: threads) { task in
+                            let range = Swift.min(rows, task * perTask)..<Swift.min(rows, (task + 1) * perTask)
+                            failures[task] = firstFailure(phi, attributions.baseValues, predictions, totals, rows: range, outputs: outputs, features: features)
+                        }
                     }
-                    totals[row * outputs + output] = total
-                    let expected = predictions[row * outputs + output]
-                    let tolerance = Self.relativeTolerance * (magnitude + abs(expected))
-                    // Written so that NaN and infinities fail: a comparison with NaN is false.
-                    if !(abs(total - expected) <= tolerance) { return (row, output, total, tolerance) }
                 }
             }
-            return nil
         }
-        guard let failure else { return totals }
-        let expected = predictions[failure.row * outputs + failure.output]
+        guard let index = failures.lazy.compactMap({ $0 }).first else { return totals }
+        let expected = predictions[index]
+        let failure = (row: index / outputs, output: index % outputs, total: totals[index], tolerance: tolerance(attributions, index, expected: expected))
         let output = outputs > 1 ? ", output \(failure.output)" : ""
         throw .numerical(NumericalError(
             operation: "additivity",
@@ -99,5 +99,47 @@ struct AdditivityCheck: Sendable {
                 + "but the model's \(space.rawValue) output for the row is \(expected); they differ by more than the tolerance "
                 + "\(failure.tolerance) (\(Self.relativeTolerance) of the magnitudes involved), so its attributions cannot be trusted "
                 + "(values or model parameters beyond double precision, or a defect)"))
+    }
+
+    /// Rows a task of `verify` checks at least: a block's few rows stay on one core.
+    static let minimumRowsPerTask = 64
+
+    /// Sums base value + Σⱼ φⱼ into `totals` for every row of `range` and output, and returns the
+    /// first (row-major index) that misses its prediction by more than the tolerance, or `nil`.
+    private func firstFailure(_ phi: UnsafeBufferPointer<Double>, _ baseValues: [Double], _ predictions: UnsafeBufferPointer<Double>,
+                              _ totals: UnsafeMutableBufferPointer<Double>, rows range: Range<Int>, outputs: Int, features: Int) -> Int? {
+        for row in range {
+            for output in 0..<outputs {
+                let index = row * outputs + output
+                let (total, magnitude) = sums(phi, base: baseValues[output], output: output, offset: index * features, features: features)
+                totals[index] = total
+                let expected = predictions[index]
+                // Written so that NaN and infinities fail: a comparison with NaN is false.
+                if !(abs(total - expected) <= Self.relativeTolerance * (magnitude + abs(expected))) { return index }
+            }
+        }
+        return nil
+    }
+
+    /// base + Σⱼ φⱼ, added in feature order, and the scale S the tolerance is relative to (less |f(x)|).
+    @inline(__always)
+    private func sums(_ phi: UnsafeBufferPointer<Double>, base: Double, output: Int, offset: Int, features: Int) -> (total: Double, magnitude: Double) {
+        var total = base
+        var magnitude = abs(base) + modelScale[output]
+        for feature in 0..<features {
+            total += phi[offset + feature]
+            magnitude += abs(phi[offset + feature])
+        }
+        return (total, magnitude)
+    }
+
+    /// The tolerance of the row and output at row-major `index` whose model output is `expected`,
+    /// for the error message.
+    private func tolerance(_ attributions: AttributionBatch, _ index: Int, expected: Double) -> Double {
+        let output = index % attributions.numOutputs
+        let magnitude = attributions.values.withUnsafeBufferPointer { phi in
+            sums(phi, base: attributions.baseValues[output], output: output, offset: index * attributions.numFeatures, features: attributions.numFeatures).magnitude
+        }
+        return Self.relativeTolerance * (magnitude + abs(expected))
     }
 }

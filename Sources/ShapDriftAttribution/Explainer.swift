@@ -150,7 +150,7 @@ public struct Explainer: Sendable {
             if case .linear = model.predictor { try Self.requireComplete(batch, model: model) }
             attributions = engine.explain(batch, threads: threads)
         }
-        attributions.totals = try additivity.verify(attributions, predictions: predictions(batch, threads: threads), batch: batch)
+        attributions.totals = try additivity.verify(attributions, predictions: predictions(batch, threads: threads), batch: batch, threads: threads)
         return attributions
     }
 

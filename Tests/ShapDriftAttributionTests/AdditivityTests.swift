@@ -51,4 +51,30 @@ struct AdditivityTests {
         let wrong = AttributionBatch(rowCount: 1, numOutputs: 1, numFeatures: 2, values: [-1e16, 1e16 + 1e9], baseValues: [0])
         #expect(throws: ShapDriftError.self) { try check.verify(wrong, predictions: [0], batch: rows) }
     }
+
+    @Test("rows split across threads give the serial check's totals and name the same first failing row and output")
+    func splitCheckNamesTheFirstFailure() throws {
+        let model = try Self.stumps(1)
+        let check = AdditivityCheck(model: model, space: .raw, means: nil)
+        let (rows, outputs) = (1_000, 1)
+        var generator = SplitMix64(seed: 5)
+        let phi = (0..<(2 * rows)).map { _ in generator.nextUnit() - 0.5 }
+        let base = [0.25]
+        let predictions = (0..<rows).map { row in base[0] + phi[2 * row] + phi[2 * row + 1] }
+        let batch = FeatureBatch(numFeatures: 2, rows: [Double](repeating: 0, count: 2 * rows))
+        let attributions = AttributionBatch(rowCount: rows, numOutputs: outputs, numFeatures: 2, values: phi, baseValues: base)
+        let serial = try check.verify(attributions, predictions: predictions, batch: batch)
+        for threads in [2, 3, 8] {
+            let split = try check.verify(attributions, predictions: predictions, batch: batch, threads: threads)
+            #expect(split.map(\.bitPattern) == serial.map(\.bitPattern), "threads \(threads)")
+        }
+        // Rows 640 and 910 are wrong (different tasks for every split tried); 640 comes first.
+        var wrong = predictions
+        wrong[910] += 1
+        wrong[640] += 1
+        for threads in [1, 2, 3, 8] {
+            let error = #expect(throws: ShapDriftError.self) { try check.verify(attributions, predictions: wrong, batch: batch, threads: threads) }
+            #expect(error?.description.contains(":641:") == true, "threads \(threads): \(String(describing: error))")
+        }
+    }
 }
