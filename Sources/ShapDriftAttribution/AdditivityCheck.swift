@@ -72,24 +72,23 @@ struct AdditivityCheck: Sendable {
                 threads: Int = 1) throws(ShapDriftError) -> [Double] {
         let (rows, outputs, features) = (attributions.rowCount, attributions.numOutputs, attributions.numFeatures)
         precondition(predictions.count == rows * outputs)
-        let tasks = Swift.max(1, Swift.min(threads * 4, rows / Self.minimumRowsPerTask))
-        // Per task, the first row and output that fails in its range (row-major index), if any.
-        var failures = [Int?](repeating: nil, count: tasks)
+        // Per row and output, 1 where a range's first failure is (later rows of that range go unchecked).
+        var failed = [UInt8](repeating: 0, count: rows * outputs)
         var totals = [Double](repeating: 0, count: rows * outputs)
         attributions.values.withUnsafeBufferPointer { phi in
             predictions.withUnsafeBufferPointer { predictions in
                 totals.withUnsafeMutableBufferPointer { totals in
-                    failures.withUnsafeMutableBufferPointer { failures in
-                        let perTask = (rows + tasks - 1) / tasks
-                        Parallel.forEach(count: tasks, threads: threads) { task in
-                            let range = Swift.min(rows, task * perTask)..<Swift.min(rows, (task + 1) * perTask)
-                            failures[task] = firstFailure(phi, attributions.baseValues, predictions, totals, rows: range, outputs: outputs, features: features)
+                    failed.withUnsafeMutableBufferPointer { failed in
+                        Parallel.forEachRange(rowCount: rows, threads: threads, minimumRowsPerTask: Self.minimumRowsPerTask) { range in
+                            if let index = firstFailure(phi, attributions.baseValues, predictions, totals, rows: range, outputs: outputs, features: features) {
+                                failed[index] = 1
+                            }
                         }
                     }
                 }
             }
         }
-        guard let index = failures.lazy.compactMap({ $0 }).first else { return totals }
+        guard let index = failed.firstIndex(of: 1) else { return totals }
         let expected = predictions[index]
         let failure = (row: index / outputs, output: index % outputs, total: totals[index], tolerance: tolerance(attributions, index, expected: expected))
         let output = outputs > 1 ? ", output \(failure.output)" : ""
