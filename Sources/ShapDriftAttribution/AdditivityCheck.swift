@@ -114,7 +114,7 @@ struct AdditivityCheck: Sendable {
                 totals[index] = total
                 let expected = predictions[index]
                 // Written so that NaN and infinities fail: a comparison with NaN is false.
-                if !(abs(total - expected) <= Self.relativeTolerance * (magnitude + abs(expected))) { return index }
+                if !(abs(total - expected) <= Self.tolerance(magnitude: magnitude, expected: expected)) { return index }
             }
         }
         return nil
@@ -139,6 +139,12 @@ struct AdditivityCheck: Sendable {
         let magnitude = attributions.values.withUnsafeBufferPointer { phi in
             sums(phi, base: attributions.baseValues[output], output: output, offset: index * attributions.numFeatures, features: attributions.numFeatures).magnitude
         }
-        return Self.relativeTolerance * (magnitude + abs(expected))
+        return Self.tolerance(magnitude: magnitude, expected: expected)
+    }
+
+    /// τ · S: `magnitude` is S less |f(x)|, and `expected` is f(x).
+    @inline(__always)
+    private static func tolerance(magnitude: Double, expected: Double) -> Double {
+        relativeTolerance * (magnitude + abs(expected))
     }
 }
